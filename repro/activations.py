@@ -1,0 +1,110 @@
+"""Activations on disk: the npz format of the golden fixtures, without pickle.
+
+An activations file holds ``stimulus_id`` (unicode or int64), one float32 array
+``[stimulus, feature]`` per layer (in layer order), optionally ``context_tokens``, and optionally
+``__meta__`` (a 0-d unicode array with JSON: model id, revision, extraction mode, ...).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_write_bytes, sha1_file
+from .errors import InputError
+
+RESERVED = ("stimulus_id", "context_tokens", "__meta__")
+
+
+@dataclass
+class Activations:
+    stimulus_id: np.ndarray
+    layers: dict[str, np.ndarray]  # insertion order = model layer order
+    meta: dict = field(default_factory=dict)
+    context_tokens: np.ndarray | None = None
+    sha1: str | None = None
+
+    def __post_init__(self):
+        n = len(self.stimulus_id)
+        for name, arr in self.layers.items():
+            if arr.ndim != 2 or arr.shape[0] != n:
+                raise InputError(f"layer {name!r} has shape {arr.shape}; expected [{n} stimuli, features]")
+
+    @property
+    def layer_names(self) -> list[str]:
+        return list(self.layers)
+
+    def subset_layers(self, names: list[str]) -> Activations:
+        from .registry import suggest
+
+        missing = [n for n in names if n not in self.layers]
+        if missing:
+            hint = suggest(missing[0], self.layer_names)
+            extra = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise InputError(f"unknown layer {missing[0]!r}{extra} (available: {', '.join(self.layer_names)})")
+        return Activations(self.stimulus_id, {n: self.layers[n] for n in names}, dict(self.meta),
+                           self.context_tokens, self.sha1)
+
+    def check_finite(self) -> None:
+        for name, arr in self.layers.items():
+            if not np.isfinite(arr).all():
+                bad = int((~np.isfinite(arr)).any(axis=1).sum())
+                raise InputError(f"layer {name!r} has NaN/inf values in {bad} stimuli; fix the activations (or run the model in float32)")
+
+
+def save(acts: Activations, path: str | os.PathLike) -> str:
+    """Write atomically; return the file's sha1."""
+    arrays: dict[str, np.ndarray] = {"stimulus_id": np.asarray(acts.stimulus_id)}
+    for name, arr in acts.layers.items():
+        if name in RESERVED:
+            raise InputError(f"layer name {name!r} is reserved")
+        arrays[name] = np.ascontiguousarray(arr, dtype=np.float32)
+    if acts.context_tokens is not None:
+        arrays["context_tokens"] = np.asarray(acts.context_tokens, dtype=np.int64)
+    if acts.meta:
+        arrays["__meta__"] = np.array(json.dumps(acts.meta, sort_keys=True))
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    atomic_write_bytes(path, buf.getvalue())
+    return sha1_file(path)
+
+
+def load(path: str | os.PathLike) -> Activations:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"activations file {path} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            names = list(z.files)
+            if "stimulus_id" not in names:
+                raise InputError(f"{path} has no 'stimulus_id' array; expected the golden activations format (stimulus_id + one array per layer)")
+            sid = z["stimulus_id"]
+            layers = {n: z[n] for n in names if n not in RESERVED}
+            ctx = z["context_tokens"] if "context_tokens" in names else None
+            meta = json.loads(str(z["__meta__"])) if "__meta__" in names else {}
+    except (ValueError, OSError) as exc:  # includes "Object arrays cannot be loaded when allow_pickle=False"
+        raise InputError(f"cannot read activations {path}: {exc}") from exc
+    if not layers:
+        raise InputError(f"{path} holds no layer arrays")
+    for n, a in layers.items():
+        if a.dtype.kind != "f":
+            raise InputError(f"layer {n!r} in {path} has dtype {a.dtype}; expected float")
+        layers[n] = a.astype(np.float32, copy=False)
+    return Activations(sid, layers, meta, ctx, sha1_file(path))
+
+
+def content_sha1(acts: Activations) -> str:
+    """sha1 of ids, layer names and float32 values: equal for equal activations, whatever the file."""
+    import hashlib
+
+    h = hashlib.sha1()
+    h.update(np.asarray(acts.stimulus_id).astype(str).tobytes())
+    for name, arr in acts.layers.items():
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(arr, dtype=np.float32).tobytes())
+    return h.hexdigest()

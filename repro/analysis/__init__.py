@@ -1,0 +1,1 @@
+"""Analyses of model activations that are not benchmark scores."""

@@ -1,0 +1,178 @@
+"""The Python API; the CLI is a thin shell over these functions.
+
+    import repro
+    result = repro.score(model="gpt2", benchmark="Pereira2018-encoding")
+    result = repro.score(activations="acts.npz", benchmark="Blank2014-linear-shuffle", data_dir="data/")
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import activations as act_io
+from . import provenance as prov
+from . import results
+from .benchmarks import get_benchmark
+from .benchmarks.bsl_encoding import BslEncodingBenchmark
+from .errors import InputError
+from .metrics.regression import check_solver
+from .progress import progress_bar
+
+log = logging.getLogger("repro")
+
+
+@dataclass
+class ScoreConfig:
+    benchmark: str
+    model: str | None = None
+    activations: str | None = None
+    revision: str | None = None
+    layers: list[str] | None = None
+    solver: str = "stable"  # stable | exact (per suite) | legacy-exact | bsl-exact
+    ceiling_mode: str = "positional"
+    data_dir: str | None = None
+    cache_dir: str | None = None
+    offline: bool | None = None
+    device: str = "cpu"
+    dtype: str = "float32"
+    batch_size: int = 8
+    trust_remote_code: bool = False
+    quiet: bool = False
+    output: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _solver_for(bench, solver: str) -> str:
+    if solver == "exact":
+        return "bsl-exact" if isinstance(bench, BslEncodingBenchmark) else "legacy-exact"
+    return check_solver(solver)
+
+
+# -- data --------------------------------------------------------------------------------------
+def load_benchmark_data(bench, data_dir=None, offline=None, quiet=False):
+    """Returns (data object the benchmark scores against, {file name: sha1})."""
+    if isinstance(bench, BslEncodingBenchmark):
+        from .data.netcdf import read_dataarray
+        from .data.store import bsl_store, fetch_bsl
+
+        store = bsl_store(data_dir, offline, quiet)
+        assembly = bench.select(read_dataarray(fetch_bsl(bench.data_file, store=store)))
+        return assembly, store
+    from .data.store import fetch_legacy, legacy_store
+
+    store = legacy_store(data_dir, offline, quiet)
+    data = bench.load(lambda key: fetch_legacy(key, store=store))
+    return data, store
+
+
+def _bsl_ceiling(bench, assembly, store, cfg) -> tuple[float, str]:
+    from .data.netcdf import read_dataarray
+    from .data.store import fetch_bsl
+
+    if bench.ceiling_file:
+        value = float(np.asarray(read_dataarray(fetch_bsl(bench.ceiling_file, store=store)).values).reshape(-1)[0])
+        return value, "stored"
+    from .metrics.ceiling import bsl_benchmark_ceiling
+
+    return bsl_benchmark_ceiling(bench, assembly, store.sha1s.get(bench.data_file), cfg.cache_dir, quiet=cfg.quiet), "computed"
+
+
+# -- model side --------------------------------------------------------------------------------
+def stimuli_for(bench, data):
+    """The units a model is fed for this benchmark (legacy streams or BSL groups) and the mode."""
+    if isinstance(bench, BslEncodingBenchmark):
+        return "bsl", bench.groups(data)
+    return "legacy", bench.streams(data.stimulus_set)
+
+
+def compute_activations(cfg: ScoreConfig, bench, data) -> act_io.Activations:
+    from .models.cache import ActivationCache, cached_extract
+    from .models.registry import resolve_model
+
+    spec = resolve_model(cfg.model, cfg.revision)
+    mode, units = stimuli_for(bench, data)
+    cache = ActivationCache(Path(cfg.cache_dir) / "activations" if cfg.cache_dir else None)
+    acts = cached_extract(spec, mode, units, cfg.layers, cache=cache, device=cfg.device, dtype=cfg.dtype,
+                          batch_size=cfg.batch_size, progress=not cfg.quiet,
+                          trust_remote_code=cfg.trust_remote_code, offline=cfg.offline)
+    log.info("activations for %s on %s: %s", spec.id, bench.id, "cache hit" if acts.meta.get("cache_hit") else "computed")
+    return acts
+
+
+# -- scoring -----------------------------------------------------------------------------------
+def score(benchmark: str, model: str | None = None, activations: str | None = None, **kwargs) -> results.Result:
+    """Score a model (HF id, registered id or local folder) or precomputed activations on a benchmark."""
+    cfg = ScoreConfig(benchmark=benchmark, model=model, activations=activations, **kwargs)
+    return run_score(cfg)
+
+
+def run_score(cfg: ScoreConfig) -> results.Result:
+    if (cfg.model is None) == (cfg.activations is None):
+        raise InputError("give exactly one of --model or --activations")
+    bench = get_benchmark(cfg.benchmark, warn=log.warning)
+    solver = _solver_for(bench, cfg.solver)
+    output = Path(cfg.output) if cfg.output else None
+    if output is not None and output.suffix != ".json":
+        raise InputError(f"--output {output} must end in .json (the per-neuroid side file is written next to it)")
+    data, store = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
+    if cfg.activations is not None:
+        acts = act_io.load(cfg.activations)
+        model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
+                      "revision": acts.meta.get("revision"), "source": "activations", "activations_sha1": acts.sha1, "activations_content_sha1": act_io.content_sha1(acts)}
+    else:
+        acts = compute_activations(cfg, bench, data)
+        model_info = {"id": acts.meta.get("model", cfg.model), "hf_id": acts.meta.get("hf_id"),
+                      "revision": acts.meta.get("revision"), "source": "hf",
+                      "activations_content_sha1": act_io.content_sha1(acts), "dtype": acts.meta.get("dtype", cfg.dtype),
+                      "extraction": acts.meta.get("mode")}
+    if cfg.layers:
+        acts = acts.subset_layers(cfg.layers)
+    n_steps = len(acts.layers) * (bench.split.n_splits * (2 if getattr(bench, "aggregation", "") == "pereira" else 1))
+    with progress_bar(total=n_steps, desc=f"cross-validation {bench.id}", quiet=cfg.quiet) as bar:
+        if isinstance(bench, BslEncodingBenchmark):
+            ceiling, source = _bsl_ceiling(bench, data, store, cfg)
+            bscore = bench.score(acts, data, ceiling, source, solver=solver, progress=bar)
+        elif bench.metric == "encoding":
+            bscore = bench.score(acts, data, solver=solver, ceiling_mode=cfg.ceiling_mode, progress=bar)
+        else:
+            bscore = bench.score(acts, data, ceiling=cfg.extra.get("ceiling"), progress=bar)
+    committed = None
+    if cfg.model is not None and isinstance(bench, BslEncodingBenchmark):
+        from .models.registry import resolve_model
+
+        committed = resolve_model(cfg.model, cfg.revision).bsl_layer
+    provenance = {
+        "engine": "native",
+        "solver": bscore.settings.get("solver", solver),
+        "seed": bscore.settings.get("seed"),
+        "cv": bscore.settings.get("cv"),
+        "ceiling_mode": bscore.settings.get("ceiling_mode"),
+        "versions": prov.versions(),
+        "data": dict(sorted(store.sha1s.items())),
+        "created": prov.now(),
+        "command": prov.command_line(),
+        "config": {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size")},
+    }
+    result = results.build(bscore, model_info, provenance, committed)
+    if output is not None:
+        result.save(output)
+    return result
+
+
+def extract(benchmark: str, model: str, output: str | None = None, **kwargs) -> act_io.Activations:
+    """Activations of a model on a benchmark's stimuli (the golden activations format)."""
+    cfg = ScoreConfig(benchmark=benchmark, model=model, **kwargs)
+    bench = get_benchmark(cfg.benchmark, warn=log.warning)
+    if output is not None and not str(output).endswith(".npz"):
+        raise InputError(f"--output {output} must end in .npz")
+    data, _ = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
+    acts = compute_activations(cfg, bench, data)
+    if cfg.layers:
+        acts = acts.subset_layers(cfg.layers)
+    if output is not None:
+        act_io.save(acts, output)
+    return acts

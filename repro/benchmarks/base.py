@@ -1,0 +1,45 @@
+"""What every benchmark returns: per-layer scores plus what is needed to trace them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SUITE_LEGACY = "neural-nlp-legacy"
+SUITE_BSL = "brainscore-language-2.3"
+
+
+@dataclass
+class LayerScore:
+    layer: str
+    n_features: int
+    raw_center: float | None
+    raw_error: float | None
+    score_center: float
+    score_error: float | None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class BenchmarkScore:
+    benchmark: str
+    suite: str
+    metric: str
+    ceiling: float | None
+    ceiling_kind: str
+    ceiling_source: str
+    layers: list[LayerScore]
+    folds: list[dict] = field(default_factory=list)
+    per_neuroid: dict[str, np.ndarray] = field(default_factory=dict)  # side-file arrays
+    data_files: dict[str, str] = field(default_factory=dict)  # name -> sha1
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def best_layer(self) -> LayerScore:
+        """Max normalised center; ties go to the first layer in model order (np.argmax)."""
+        centers = np.array([np.nan_to_num(ls.score_center, nan=-np.inf) for ls in self.layers])
+        return self.layers[int(np.argmax(centers))]
+
+    def layer(self, name: str) -> LayerScore:
+        return next(ls for ls in self.layers if ls.layer == name)

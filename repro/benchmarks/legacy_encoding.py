@@ -1,0 +1,171 @@
+"""The legacy neural-nlp encoding benchmarks (Schrimpf et al. 2021), as the original code scores them.
+
+Spec: shared/spec/legacy-neural-nlp.md §4–§7. A concrete benchmark is a declaration
+(see pereira2018.py, blank2014.py, fedorenko2016.py); this module holds the shared machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..activations import Activations
+from ..errors import DataError, InputError
+from ..metrics.correlation import pearson_scipy
+from ..metrics.cv import SplitSpec, splits
+from ..metrics.encoding import align_rows, cross_regressed_correlation
+from ..metrics.stats import mad
+from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
+
+CEILING_MODES = ("positional", "aligned")
+
+
+@dataclass(frozen=True)
+class LegacyEncodingBenchmark:
+    id: str
+    data_key: str
+    ceiling_key: str
+    split: SplitSpec
+    aggregation: str  # "pereira" (aggregate ceiling) | "per-neuroid" (Blank, Fedorenko)
+    neuroid_order: str  # coordinate the correlation's output is stably sorted by
+    subject_coord: str
+    streams: Callable  # (stimulus_set DataFrame) -> list[LegacyStream]
+    description: str = ""
+    per_word: bool = False
+    suite: str = SUITE_LEGACY
+    metric: str = "encoding"
+
+    def load(self, fetch):
+        from ..data.legacy import load_legacy
+
+        return load_legacy(self.data_key, self.ceiling_key, fetch)
+
+    def stimulus_ids(self, data) -> np.ndarray:
+        return data.assembly.presentation["stimulus_id"].to_numpy()
+
+    def score(self, acts: Activations, data, solver: str = "stable", ceiling_mode: str = "positional",
+              atlases: tuple[str, ...] = ("language",), progress=None) -> BenchmarkScore:
+        if ceiling_mode not in CEILING_MODES:
+            raise InputError(f"unknown ceiling mode {ceiling_mode!r}; choose from {', '.join(CEILING_MODES)}")
+        acts.check_finite()
+        asm = data.assembly
+        target_ids = asm.presentation["stimulus_id"].to_numpy()
+        rows = align_rows(np.asarray(acts.stimulus_id), target_ids)
+        layers = {name: arr[rows] for name, arr in acts.layers.items()}
+        if self.aggregation == "pereira":
+            result = self._score_pereira(layers, data, solver, atlases, progress)
+        else:
+            result = self._score_per_neuroid(layers, data, solver, ceiling_mode, progress)
+        result.settings.update({"solver": solver, "seed": self.split.random_state,
+                                "ceiling_mode": ceiling_mode if self.aggregation != "pereira" else None,
+                                "cv": self.split.describe()})
+        return result
+
+    # -- Pereira2018: experiment x atlas, aggregate ceiling ------------------------------------
+    def _score_pereira(self, layers, data, solver, atlases, progress) -> BenchmarkScore:
+        asm = data.assembly
+        pres, neur = asm.presentation, asm.neuroid
+        ids = pres["stimulus_id"].to_numpy()
+        in_atlas = neur["atlas"].isin(atlases).to_numpy()
+        experiments = sorted(pres["experiment"].unique())
+        fold_r = {name: np.full((len(experiments), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
+        folds_out = []
+        for e, exp in enumerate(experiments):
+            prow = np.flatnonzero(pres["experiment"].to_numpy() == exp)
+            block = asm.values[prow]
+            cols = np.flatnonzero(in_atlas & ~np.isnan(block).any(axis=0))  # subjects who did this experiment
+            if cols.size == 0:
+                continue
+            target = block[:, cols]
+            exp_ids = ids[prow]
+            folds = splits(self.split, len(prow))
+            folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
+                              "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
+            r = cross_regressed_correlation({n: X[prow] for n, X in layers.items()}, target, exp_ids, folds,
+                                            pearson_scipy, solver=solver, progress=progress)
+            for name in layers:
+                fold_r[name][e][:, cols] = r[name]
+        lang = (neur["atlas"] == "language").to_numpy()
+        subjects = neur["subject"].to_numpy()[lang]
+        ceiling = data.ceiling_center
+        out_layers, per_neuroid = [], {"neuroid_id": neur["neuroid_id"].to_numpy()}
+        for name, X in layers.items():
+            with np.errstate(all="ignore"), _quiet_nan():
+                per_exp = np.nanmean(fold_r[name], axis=1)  # mean over folds
+                r_v = np.nanmean(per_exp, axis=0)[lang]  # mean over the experiments a voxel was scored in
+            medians = _subject_medians(r_v, subjects)
+            center = float(np.nanmedian(list(medians.values())))
+            error = mad(list(medians.values()))
+            out_layers.append(LayerScore(name, X.shape[1], center, error, center / ceiling, error / ceiling,
+                                         {"subject_medians": medians, "n_language_neuroids": int(lang.sum())}))
+            per_neuroid[f"{name}__fold_r"] = fold_r[name]
+            per_neuroid[f"{name}__language_neuroid_r"] = r_v
+        return BenchmarkScore(self.id, self.suite, self.metric, ceiling, "aggregate", "stored", out_layers,
+                              folds_out, per_neuroid)
+
+    # -- Blank2014fROI / Fedorenko2016v3: per-neuroid ceiling --------------------------------------
+    def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress) -> BenchmarkScore:
+        asm = data.assembly
+        pres, neur = asm.presentation, asm.neuroid
+        ids = pres["stimulus_id"].to_numpy()
+        labels = pres[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
+        folds = splits(self.split, len(ids), labels)
+        # the correlation's output neuroid order: a stable sort by the neuroid coordinate
+        order = np.argsort(neur[self.neuroid_order].to_numpy(), kind="stable")
+        target = asm.values[:, order]
+        neuroid_ids = neur["neuroid_id"].to_numpy()[order]
+        subjects = neur[self.subject_coord].to_numpy()[order]
+        c_ids, c_center = data.ceiling_neuroid_center()
+        if set(map(str, c_ids)) != set(map(str, neuroid_ids)) or len(c_ids) != len(neuroid_ids):
+            raise DataError(f"the per-neuroid ceilings of {self.ceiling_key} do not cover the same neuroids as {self.data_key}")
+        if ceiling_mode == "aligned":
+            pos = {str(k): i for i, k in enumerate(c_ids)}
+            c = c_center[[pos[str(k)] for k in neuroid_ids]]
+        else:
+            # legacy quirk (spec §5.2): the alignment by neuroid_id is a no-op upstream, so the
+            # i-th score neuroid is divided by the i-th ceiling row as stored in the file
+            c = c_center
+        r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress)
+        out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
+                                        "ceiling_neuroid_id_file_order": c_ids}
+        for name, X in layers.items():
+            with _quiet_nan():
+                r_n = np.nanmean(r[name], axis=0)
+            q = r_n / c
+            medians = _subject_medians(q, subjects)
+            center = float(np.nanmedian(list(medians.values())))
+            out_layers.append(LayerScore(name, X.shape[1], None, None, center, mad(list(medians.values())),
+                                         {"subject_medians": medians}))
+            per_neuroid[f"{name}__split_neuroid_r"] = r[name]
+            per_neuroid[f"{name}__neuroid_r"] = r_n
+            per_neuroid[f"{name}__neuroid_normalized"] = q
+        folds_out = [{"experiment": None, "splitter": self.split.splitter, "split_coord": "stimulus_id",
+                      "stratification_coord": self.split.stratify_coord,
+                      "test_stimulus_ids": [ids[te].tolist() for _, te in folds]}]
+        return BenchmarkScore(self.id, self.suite, self.metric, data.ceiling_center, "per-neuroid", "stored",
+                              out_layers, folds_out, per_neuroid)
+
+
+def _subject_medians(values: np.ndarray, subjects: np.ndarray) -> dict[str, float]:
+    out = {}
+    for s in sorted(pd.unique(subjects), key=lambda v: (str(type(v)), v)):
+        with _quiet_nan():
+            out[str(s)] = float(np.nanmedian(values[subjects == s]))
+    return out
+
+
+class _quiet_nan:
+    """All-NaN slices are expected (voxels of subjects who skipped an experiment)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        return self._w.__exit__(*exc)

