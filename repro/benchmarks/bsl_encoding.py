@@ -80,7 +80,7 @@ class BslEncodingBenchmark:
         if self.split.splitter == "GroupKFold":
             groups = assembly.presentation[self.split.stratify_coord].to_numpy()
             fold_info["split_coord"] = self.split.stratify_coord
-            fold_info["test_split_values"] = [sorted(set(groups[te].tolist())) for _, te in folds]
+            fold_info["test_split_values"] = [list(dict.fromkeys(groups[np.sort(te)].tolist())) for _, te in folds]
         return BenchmarkScore(self.id, self.suite, self.metric, ceiling, "scalar", ceiling_source, out,
                               [fold_info], per_neuroid, dict(data_files or {}),
                               {"solver": solver if self.regression == "linear" else "ridge-gcv",

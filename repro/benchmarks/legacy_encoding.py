@@ -103,6 +103,7 @@ class LegacyEncodingBenchmark:
                                          {"subject_medians": medians, "n_language_neuroids": int(lang.sum())}))
             per_neuroid[f"{name}__fold_r"] = fold_r[name]
             per_neuroid[f"{name}__language_neuroid_r"] = r_v
+        per_neuroid["language_neuroid_id"] = neur["neuroid_id"].to_numpy()[lang]
         return BenchmarkScore(self.id, self.suite, self.metric, ceiling, "aggregate", "stored", out_layers,
                               folds_out, per_neuroid)
 

@@ -36,9 +36,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     if args.engine == "legacy":
-        from ..engines.legacy_docker import run_from_cli
-
-        return run_from_cli(args)
+        return _run_legacy(args)
     from .. import api
 
     result = api.score(args.benchmark, model=args.model, activations=args.activations, output=args.output,
@@ -46,4 +44,23 @@ def run(args) -> int:
     print(result.table())
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def _run_legacy(args) -> int:
+    import json
+
+    from ..engines.legacy_docker import run_legacy
+    from ..errors import InputError
+
+    if args.activations:
+        raise InputError("--engine legacy runs the original model wrapper; it cannot score --activations")
+    if not args.model:
+        raise InputError("--engine legacy needs --model")
+    result = run_legacy(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
+                        image=args.image, gpus=args.device.startswith("cuda"),
+                        revision=args.revision, output=args.output)
+    from ..results import Result
+
+    print(Result(result).table() if "layers" in result else json.dumps(result, indent=1))
     return 0
