@@ -10,23 +10,15 @@ _API = ("score", "extract", "reproduce", "report", "sweep", "ScoreConfig")
 
 
 def __getattr__(name):
+    # ``import repro.reproduce`` binds the submodule as an attribute; the modules themselves are
+    # therefore callable, and the functions are looked up here for the plain ``repro.reproduce(...)``.
+    import importlib
+
     if name in ("score", "extract", "ScoreConfig"):
-        from . import api
-
-        return getattr(api, name)
-    if name == "reproduce":
-        from .reproduce import reproduce
-
-        return reproduce
-    if name == "report":
-        from .report import report
-
-        return report
-    if name == "sweep":
-        from .sweep import sweep
-
-        return sweep
-    raise AttributeError(f"module 'repro' has no attribute {name!r}")
+        return getattr(importlib.import_module(".api", __name__), name)
+    if name in ("reproduce", "report", "sweep"):
+        return getattr(importlib.import_module("." + name, __name__), name)
+    raise AttributeError("module 'repro' has no attribute {!r}".format(name))
 
 
 __all__ = list(_API)

@@ -1,0 +1,222 @@
+"""``repro report``: a static HTML page (plus PNG/PDF figures) from result files.
+
+    import repro
+    index = repro.report(["results/"], output="report/")   # report/index.html, report/figures/*.png|pdf
+
+Inputs are result JSONs (``repro.result/1``), CKA JSONs from ``repro cka`` (``repro.cka/1``) or folders of
+them. The page shows layer curves per benchmark (normalised score, error band, ceiling line), benchmark bars,
+raw vs ceiling, model size vs score, a model x benchmark heatmap, CKA heatmaps, every number in tables,
+and the provenance of each result file. Figures are relative files next to the page, so the folder can be
+copied or served as is.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import sys
+import types
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from .. import provenance as prov
+from ..atomic import atomic_write_text
+from ..errors import InputError
+from ..progress import progress_bar
+from . import figures as figs
+
+log = logging.getLogger("repro")
+
+CKA_SCHEMA = "repro.cka/1"
+RESULT_SCHEMA = "repro.result/1"
+
+
+def collect(inputs) -> tuple[list[tuple[dict, Path]], list[tuple[dict, Path]]]:
+    """(results, cka matrices) from files and folders; other JSON files in folders are skipped."""
+    if isinstance(inputs, str | Path):
+        inputs = [inputs]
+    files: list[Path] = []
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            files += sorted(p.rglob("*.json"))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(f"{p} does not exist (give result JSON files or folders of them)")
+    results, ckas = [], []
+    for f in files:
+        try:
+            data = json.loads(f.read_text())
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read {f}: {exc}") from exc
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if schema == RESULT_SCHEMA:
+            results.append((data, f))
+        elif schema == CKA_SCHEMA:
+            ckas.append((data, f))
+        elif f in [Path(i) for i in inputs]:
+            raise InputError(f"{f} is neither a repro result ({RESULT_SCHEMA}) nor a CKA file ({CKA_SCHEMA})")
+    if not results and not ckas:
+        raise InputError(f"no result files found in {', '.join(map(str, inputs))} (make some with `repro score --output`)")
+    return results, ckas
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:80] or "x"
+
+
+def _f(x, digits: int = 4) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def report(results, output: str | Path = "report", title: str = "repro report",
+           formats: tuple[str, ...] = figs.FORMATS, quiet: bool = False) -> Path:
+    """Write ``output/index.html`` and ``output/figures/``; returns the page's path."""
+    res, ckas = collect(results)
+    out = Path(output)
+    fig_dir = out / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    # one result per (model, benchmark): the last one given wins (rerun results override older ones)
+    table: dict[tuple[str, str], dict] = {}
+    origin: dict[tuple[str, str], Path] = {}
+    for data, path in res:
+        key = (data["model"]["id"], data["benchmark"])
+        table[key] = data
+        origin[key] = path
+    models = list(dict.fromkeys(m for m, _ in table))
+    benches = list(dict.fromkeys(b for _, b in table))
+    sections: list[str] = []
+    n_figs = len(benches) + (4 if table else 0) + len(ckas)
+    with progress_bar(total=n_figs, desc="report figures", quiet=quiet) as bar:
+        if table:
+            sections.append("<h2>Best layer per model and benchmark</h2>" + _summary_table(table, models, benches))
+            curves = []
+            for b in benches:
+                rs = [table[(m, b)] for m in models if (m, b) in table]
+                png = figs.layer_curves(b, rs, fig_dir, f"layers_{_slug(b)}", formats)
+                curves.append(_figure(png, out, f"{b}: normalised score per layer (band: ± error where the suite "
+                                      "reports one; star: best layer; dashed: ceiling = 1).", formats))
+                bar.update(1)
+            sections.append("<h2>Layer curves</h2>" + "".join(curves))
+            parts = [_figure(figs.benchmark_bars(table, models, benches, fig_dir, formats=formats), out,
+                             "Best-layer normalised score per benchmark (error bars: normalised MAD).", formats)]
+            bar.update(1)
+            parts.append(_figure(figs.raw_vs_ceiling(table, models, benches, fig_dir, formats=formats), out,
+                                 "Best-layer raw score and the ceiling it is divided by.", formats))
+            bar.update(1)
+            png, sizes = figs.size_vs_score(table, models, benches, fig_dir, formats=formats)
+            bar.update(1)
+            size_note = "; ".join(f"{m}: {v:,.0f} {k}" for m, (v, k) in sizes.items() if v == v)
+            parts.append(_figure(png, out, f"Model size vs best-layer score ({html.escape(size_note)}).", formats))
+            parts.append(_figure(figs.score_heatmap(table, models, benches, fig_dir, formats=formats), out,
+                                 "Model × benchmark best-layer normalised scores.", formats))
+            bar.update(1)
+            sections.append("<h2>Benchmarks</h2>" + "".join(parts))
+        if ckas:
+            heat = []
+            for data, path in ckas:
+                png = figs.cka_heatmap(data, fig_dir, f"cka_{_slug(data['model'])}_{_slug(data['benchmark'])}", formats)
+                heat.append(_figure(png, out, f"Layer × layer linear CKA of {html.escape(data['model'])} on the "
+                                    f"{html.escape(data['benchmark'])} stimuli ({html.escape(str(path))}).", formats))
+                bar.update(1)
+            sections.append("<h2>Layer × layer CKA</h2>" + "".join(heat))
+    if table:
+        sections.append("<h2>Every number</h2>" + _layer_tables(table, origin))
+    sections.append("<h2>Provenance</h2>" + _provenance(table, origin, ckas))
+    page = Template(resources.files(__package__).joinpath("templates/report.html").read_text()).substitute(
+        title=html.escape(title),
+        meta=html.escape(f"{len(table)} results ({len(models)} models × {len(benches)} benchmarks), "
+                         f"{len(ckas)} CKA matrices; made by repro {prov.versions().get('repro')}"),
+        body="\n".join(sections))
+    index = out / "index.html"
+    atomic_write_text(index, page)
+    return index
+
+
+def _figure(png: Path, root: Path, caption: str, formats) -> str:
+    rel = png.relative_to(root).as_posix()
+    links = " ".join(f'<a href="{html.escape(png.with_suffix("." + ext).relative_to(root).as_posix())}">{ext.upper()}</a>'
+                     for ext in formats if ext != "png")
+    return (f'<figure><img src="{html.escape(rel)}" alt="{html.escape(png.stem)}">'
+            f"<figcaption>{caption} {links}</figcaption></figure>")
+
+
+def _summary_table(table, models, benches) -> str:
+    head = "<tr><th>model</th>" + "".join(f"<th>{html.escape(b)}</th>" for b in benches) + "</tr>"
+    rows = []
+    for m in models:
+        cells = []
+        for b in benches:
+            r = table.get((m, b))
+            if r is None:
+                cells.append("<td></td>")
+                continue
+            best = r["best_layer"]
+            err = best.get("score_error")
+            cells.append(f'<td class="num">{_f(best["score_center"])}{" ± " + _f(err) if err is not None else ""}'
+                         f'<br><span class="meta">{html.escape(best["layer"])}</span></td>')
+        rows.append(f"<tr><td>{html.escape(m)}</td>{''.join(cells)}</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _layer_tables(table, origin) -> str:
+    out = []
+    for (m, b), r in table.items():
+        rows = "".join(
+            f"<tr><td>{html.escape(ls['layer'])}</td><td class='num'>{ls.get('n_features') or ''}</td>"
+            f"<td class='num'>{_f(ls.get('raw_center'))}</td><td class='num'>{_f(ls.get('raw_error'))}</td>"
+            f"<td class='num'>{_f(ls.get('score_center'))}</td><td class='num'>{_f(ls.get('score_error'))}</td>"
+            f"<td>{'best' if ls['layer'] == r['best_layer']['layer'] else ''}</td></tr>" for ls in r["layers"])
+        ceil = r["ceiling"]
+        out.append(f"<details><summary>{html.escape(m)} — {html.escape(b)} ({html.escape(r['suite'])}; ceiling "
+                   f"{_f(ceil.get('center'), 6)} {html.escape(str(ceil.get('kind')))}, {html.escape(str(ceil.get('source')))}; "
+                   f"file <code>{html.escape(str(origin[(m, b)]))}</code>)</summary><table><tr><th>layer</th>"
+                   "<th>features</th><th>raw</th><th>raw error</th><th>score</th><th>score error</th><th></th></tr>"
+                   f"{rows}</table></details>")
+    return "".join(out)
+
+
+def _provenance(table, origin, ckas) -> str:
+    head = ("<tr><th>model</th><th>benchmark</th><th>file</th><th>source</th><th>engine / solver / seed</th>"
+            "<th>ceiling</th><th>data (sha1)</th><th>versions</th><th>created / command</th></tr>")
+    rows = []
+    for (m, b), r in table.items():
+        p = r.get("provenance") or {}
+        model = r.get("model") or {}
+        src = ", ".join(f"{k}: {model[k]}" for k in ("source", "hf_id", "revision", "activations_sha1",
+                                                    "activations_content_sha1") if model.get(k))
+        data = "<br>".join(f"{html.escape(k)}: <span class='mono'>{html.escape(str(v))[:12]}</span>"
+                           for k, v in (p.get("data") or {}).items())
+        versions = ", ".join(f"{k} {v}" for k, v in (p.get("versions") or {}).items())
+        ceil = r.get("ceiling") or {}
+        rows.append(
+            f"<tr><td>{html.escape(m)}</td><td>{html.escape(b)}<br><span class='meta'>{html.escape(r.get('suite', ''))}"
+            f"</span></td><td><code>{html.escape(str(origin[(m, b)]))}</code></td><td>{html.escape(src)}</td>"
+            f"<td>{html.escape(str(p.get('engine')))} / {html.escape(str(p.get('solver')))} / "
+            f"{html.escape(str(p.get('seed')))}</td><td>{_f(ceil.get('center'), 6)} ({html.escape(str(ceil.get('kind')))}, "
+            f"{html.escape(str(ceil.get('source')))})</td><td>{data}</td><td class='meta'>{html.escape(versions)}</td>"
+            f"<td class='meta'>{html.escape(str(p.get('created')))}<br><code>{html.escape(str(p.get('command')))}</code>"
+            "</td></tr>")
+    for data, path in ckas:
+        p = data.get("provenance") or {}
+        rows.append(f"<tr><td>{html.escape(data['model'])}</td><td>{html.escape(data['benchmark'])} (CKA)</td>"
+                    f"<td><code>{html.escape(str(path))}</code></td><td>{html.escape(str(data.get('source', '')))}</td>"
+                    f"<td>linear CKA</td><td></td><td></td><td class='meta'>"
+                    f"{html.escape(', '.join(f'{k} {v}' for k, v in (p.get('versions') or {}).items()))}</td>"
+                    f"<td class='meta'>{html.escape(str(p.get('created')))}<br><code>{html.escape(str(p.get('command')))}"
+                    "</code></td></tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+class _CallableModule(types.ModuleType):
+    """``repro.report(...)`` works even after ``import repro.report`` put this package on ``repro``."""
+
+    def __call__(self, *args, **kwargs) -> Path:
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

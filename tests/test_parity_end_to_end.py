@@ -1,0 +1,47 @@
+"""The golden tiny GPT-2 scored end to end by `repro score --model` (extraction + scoring), offline.
+
+Legacy goldens: legacy/results/end_to_end_tiny_gpt2 (the original wrapper's activations fed to the
+original benchmarks). Modern: model/activations/modern_manifest.json (HuggingfaceSubject, block hooks).
+Activations agree with the original wrapper to ~1e-6 (float32 kernels), so with 32 features
+(p < n everywhere) scores agree to 1e-5.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from repro.cli import main
+
+LEGACY = ["Pereira2018-encoding", "Blank2014fROI-encoding", "Fedorenko2016v3-encoding"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("benchmark", LEGACY)
+def test_tiny_gpt2_legacy_end_to_end(tmp_path, golden, tiny_gpt2, benchmark, isolated_cache):
+    gold = json.loads((golden / "legacy/results/end_to_end_tiny_gpt2" / f"{benchmark}.json").read_text())
+    out = tmp_path / "r.json"
+    assert main(["-q", "score", "--model", str(tiny_gpt2), "--benchmark", benchmark, "--data-dir",
+                 str(golden / "legacy/s3"), "--solver", "legacy-exact", "--output", str(out)]) == 0
+    ours = json.loads(out.read_text())
+    assert [x["layer"] for x in ours["layers"]] == list(gold["layers"])
+    for layer in ours["layers"]:
+        g = gold["layers"][layer["layer"]]
+        assert layer["score_center"] == pytest.approx(g["score_center"], abs=1e-5), layer["layer"]
+        assert layer["score_error"] == pytest.approx(g["score_error"], abs=1e-5), layer["layer"]
+    assert ours["model"]["revision"]  # local folders are fingerprinted
+    assert ours["provenance"]["data"]  # data sha1s recorded
+
+
+@pytest.mark.slow
+def test_tiny_gpt2_bsl_end_to_end(tmp_path, golden, tiny_gpt2, isolated_cache):
+    manifest = json.loads((golden / "model/activations/modern_manifest.json").read_text())
+    gold = manifest["Pereira2018.243sentences-linear-shuffle"]
+    out = tmp_path / "r.json"
+    assert main(["-q", "score", "--model", str(tiny_gpt2), "--benchmark", "Pereira2018.243sentences-linear-shuffle",
+                 "--data-dir", str(golden / "modern/data"), "--solver", "bsl-exact", "--output", str(out)]) == 0
+    ours = {x["layer"]: x for x in json.loads(out.read_text())["layers"]}
+    for name, g in gold["layers"].items():
+        assert ours[name]["raw_center"] == pytest.approx(g["raw"], abs=1e-5), name
+        assert ours[name]["score_center"] == pytest.approx(g["score"], abs=1e-5), name
