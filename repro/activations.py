@@ -19,6 +19,22 @@ from .atomic import atomic_write_bytes, sha1_file
 from .errors import InputError
 
 RESERVED = ("stimulus_id", "context_tokens", "__meta__")
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def npz_bytes(arrays: dict[str, np.ndarray], compress: bool = False) -> bytes:
+    """np.savez's format, but equal arrays give equal bytes: np.savez stamps each member with the clock."""
+    import zipfile
+
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=method, allowZip64=True) as zf:
+        for name, arr in arrays.items():
+            info = zipfile.ZipInfo(name + ".npy", date_time=_ZIP_EPOCH)
+            info.compress_type = method
+            with zf.open(info, "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, np.asanyarray(arr), allow_pickle=False)
+    return buf.getvalue()
 
 
 @dataclass
@@ -59,7 +75,9 @@ class Activations:
 
 def save(acts: Activations, path: str | os.PathLike) -> str:
     """Write atomically; return the file's sha1."""
-    arrays: dict[str, np.ndarray] = {"stimulus_id": np.asarray(acts.stimulus_id)}
+    sid = np.asarray(acts.stimulus_id)
+    # object ids would need pickle, which load() refuses
+    arrays: dict[str, np.ndarray] = {"stimulus_id": sid.astype(str) if sid.dtype == object else sid}
     for name, arr in acts.layers.items():
         if name in RESERVED:
             raise InputError(f"layer name {name!r} is reserved")
@@ -68,9 +86,7 @@ def save(acts: Activations, path: str | os.PathLike) -> str:
         arrays["context_tokens"] = np.asarray(acts.context_tokens, dtype=np.int64)
     if acts.meta:
         arrays["__meta__"] = np.array(json.dumps(acts.meta, sort_keys=True))
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_write_bytes(path, npz_bytes(arrays))
     return sha1_file(path)
 
 

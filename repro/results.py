@@ -6,7 +6,6 @@ on the same machine give identical files apart from that timestamp.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .activations import npz_bytes
 from .atomic import atomic_write_bytes, atomic_write_text
 from .benchmarks.base import BenchmarkScore
 from .errors import InputError
@@ -71,9 +71,7 @@ class Result:
         data = dict(self.data)
         if self.per_neuroid:
             side = path.with_name(path.stem + ".per_neuroid.npz")
-            buf = io.BytesIO()
-            np.savez_compressed(buf, **{k: _plain(v) for k, v in self.per_neuroid.items()})
-            atomic_write_bytes(side, buf.getvalue())
+            atomic_write_bytes(side, npz_bytes({k: _plain(v) for k, v in self.per_neuroid.items()}, compress=True))
             data["side_files"] = {"per_neuroid": side.name}
         # the JSON goes last: its presence means the result (and its side file) is complete
         atomic_write_text(path, json.dumps(_clean(data), indent=1, sort_keys=False) + "\n")
