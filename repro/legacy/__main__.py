@@ -1,0 +1,5 @@
+import sys
+
+from repro.legacy.cli import main
+
+sys.exit(main())
