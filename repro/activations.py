@@ -44,6 +44,7 @@ class Activations:
     meta: dict = field(default_factory=dict)
     context_tokens: np.ndarray | None = None
     sha1: str | None = None
+    coords: dict = field(default_factory=dict)  # extra per-stimulus arrays found in a file (not layers)
 
     def __post_init__(self):
         n = len(self.stimulus_id)
@@ -64,7 +65,7 @@ class Activations:
             extra = f"; did you mean {hint[0]!r}?" if hint else ""
             raise InputError(f"unknown layer {missing[0]!r}{extra} (available: {', '.join(self.layer_names)})")
         return Activations(self.stimulus_id, {n: self.layers[n] for n in names}, dict(self.meta),
-                           self.context_tokens, self.sha1)
+                           self.context_tokens, self.sha1, dict(self.coords))
 
     def check_finite(self) -> None:
         for name, arr in self.layers.items():
@@ -100,7 +101,13 @@ def load(path: str | os.PathLike) -> Activations:
             if "stimulus_id" not in names:
                 raise InputError(f"{path} has no 'stimulus_id' array; expected the golden activations format (stimulus_id + one array per layer)")
             sid = z["stimulus_id"]
-            layers = {n: z[n] for n in names if n not in RESERVED}
+            layers, coords = {}, {}
+            for n in names:
+                if n in RESERVED:
+                    continue
+                a = z[n]
+                # 1-d arrays along the stimuli (context strings, part numbers...) are coordinates
+                (coords if a.ndim == 1 and len(a) == len(sid) else layers)[n] = a
             ctx = z["context_tokens"] if "context_tokens" in names else None
             meta = json.loads(str(z["__meta__"])) if "__meta__" in names else {}
     except (ValueError, OSError) as exc:  # includes "Object arrays cannot be loaded when allow_pickle=False"
@@ -111,7 +118,7 @@ def load(path: str | os.PathLike) -> Activations:
         if a.dtype.kind != "f":
             raise InputError(f"layer {n!r} in {path} has dtype {a.dtype}; expected float")
         layers[n] = a.astype(np.float32, copy=False)
-    return Activations(sid, layers, meta, ctx, sha1_file(path))
+    return Activations(sid, layers, meta, ctx, sha1_file(path), coords)
 
 
 def content_sha1(acts: Activations) -> str:

@@ -250,7 +250,6 @@ def _oom_above(monkeypatch, loaded, max_rows: int) -> None:
     monkeypatch.setattr(loaded.model, "forward", forward)
 
 
-@pytest.mark.xfail(strict=True, reason="repro/models/extract.py has no out-of-memory fallback to smaller batches yet")
 def test_bad_out_of_memory_batch_falls_back_to_smaller_batches(tiny_loaded, monkeypatch):
     from repro.models.extract import extract_legacy
     from repro.models.streams import LegacyStream
@@ -264,7 +263,6 @@ def test_bad_out_of_memory_batch_falls_back_to_smaller_batches(tiny_loaded, monk
         np.testing.assert_array_equal(got.layers[name], want.layers[name])
 
 
-@pytest.mark.xfail(strict=True, reason="repro/models/extract.py lets torch's OutOfMemoryError through (no one-line ModelError)")
 def test_bad_out_of_memory_at_batch_one_is_one_line(tiny_loaded, monkeypatch):
     from repro.models.extract import extract_legacy
     from repro.models.streams import LegacyStream
