@@ -3,7 +3,11 @@
 Legacy goldens: legacy/results/end_to_end_tiny_gpt2 (the original wrapper's activations fed to the
 original benchmarks). Modern: model/activations/modern_manifest.json (HuggingfaceSubject, block hooks).
 Activations agree with the original wrapper to ~1e-6 (float32 kernels), so with 32 features
-(p < n everywhere) scores agree to 1e-5.
+(p < n everywhere) scores agree to 1e-5 - except the last label, which is the output of the final
+LayerNorm: its centred features are linearly dependent by construction (sum of (y - beta) / gamma = 0),
+so its smallest singular value is float32 noise (~5e-8 relative here), right at gelsd's cut-off
+eps(float32). Whether a fold cuts it depends on the LAPACK build, and the scores of that layer are
+reproducible only to ~5e-2 off the reference stack.
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ def test_tiny_gpt2_legacy_end_to_end(tmp_path, golden, tiny_gpt2, benchmark, iso
                  str(golden / "legacy/s3"), "--solver", "legacy-exact", "--output", str(out)]) == 0
     ours = json.loads(out.read_text())
     assert [x["layer"] for x in ours["layers"]] == list(gold["layers"])
+    last = ours["layers"][-1]["layer"]
     for layer in ours["layers"]:
         g = gold["layers"][layer["layer"]]
-        assert layer["score_center"] == pytest.approx(g["score_center"], abs=1e-5), layer["layer"]
-        assert layer["score_error"] == pytest.approx(g["score_error"], abs=1e-5), layer["layer"]
+        tol = 5e-2 if layer["layer"] == last else 1e-5
+        assert layer["score_center"] == pytest.approx(g["score_center"], abs=tol), layer["layer"]
+        assert layer["score_error"] == pytest.approx(g["score_error"], abs=tol), layer["layer"]
     assert ours["model"]["revision"]  # local folders are fingerprinted
     assert ours["provenance"]["data"]  # data sha1s recorded
 
