@@ -56,7 +56,7 @@ class Result:
     def table(self) -> str:
         ceiling = self.data["ceiling"]["center"]
         lines = [f"{self.data['benchmark']} ({self.data['suite']}) - model {self.data['model']['id']}, "
-                 f"solver {self.data['provenance']['solver']}, ceiling {ceiling if ceiling is None else f'{ceiling:.6f}'}",
+                 f"solver {self.data['provenance']['solver'] or 'n/a'}, ceiling {ceiling if ceiling is None else f'{ceiling:.6f}'}",
                  f"{'layer':<28} {'raw':>10} {'score':>10} {'error':>10}"]
         best = self.data["best_layer"]["layer"]
         for ls in self.data["layers"]:

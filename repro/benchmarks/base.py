@@ -38,7 +38,11 @@ class BenchmarkScore:
     @property
     def best_layer(self) -> LayerScore:
         """Max normalised center; ties go to the first layer in model order (np.argmax)."""
-        centers = np.array([np.nan_to_num(ls.score_center, nan=-np.inf) for ls in self.layers])
+        centers = np.array([-np.inf if ls.score_center is None or np.isnan(ls.score_center) else ls.score_center
+                            for ls in self.layers])
+        if np.isneginf(centers).all():  # no ceiling (CKA/RDM without one): rank by the raw score
+            centers = np.array([-np.inf if ls.raw_center is None or np.isnan(ls.raw_center) else ls.raw_center
+                                for ls in self.layers])
         return self.layers[int(np.argmax(centers))]
 
     def layer(self, name: str) -> LayerScore:

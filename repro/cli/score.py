@@ -26,6 +26,8 @@ def add_parser(sub) -> None:
     p.add_argument("--ceiling-mode", default="positional", choices=["positional", "aligned"],
                    help="legacy Blank/Fedorenko: divide per-neuroid r by the ceiling file's rows by position "
                         "(the original behaviour, default) or aligned by neuroid_id (a correction)")
+    p.add_argument("--ceiling", type=float, help="CKA/RDM benchmarks: the ceiling to normalise by (upstream "
+                   "recomputes it and published none; without it only raw scores are reported)")
     p.add_argument("--engine", default="native", choices=["native", "legacy"],
                    help="native (this package) or legacy (the original neural-nlp code in the Docker image)")
     p.add_argument("--image", help="legacy engine: Docker image (default: repro-legacy:cpu)")
@@ -39,8 +41,9 @@ def run(args) -> int:
         return _run_legacy(args)
     from .. import api
 
+    extra = {"ceiling": args.ceiling} if args.ceiling is not None else {}
     result = api.score(args.benchmark, model=args.model, activations=args.activations, output=args.output,
-                       **config_kwargs(args))
+                       extra=extra, **config_kwargs(args))
     print(result.table())
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
