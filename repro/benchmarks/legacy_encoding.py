@@ -10,14 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..activations import Activations
 from ..errors import DataError, InputError
 from ..metrics.correlation import pearson_scipy
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
-from ..metrics.stats import mad
+from ..metrics.stats import mad, quiet_nan, sorted_unique
 from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
 
 CEILING_MODES = ("positional", "aligned")
@@ -93,7 +92,7 @@ class LegacyEncodingBenchmark:
         ceiling = data.ceiling_center
         out_layers, per_neuroid = [], {"neuroid_id": neur["neuroid_id"].to_numpy()}
         for name, X in layers.items():
-            with np.errstate(all="ignore"), _quiet_nan():
+            with np.errstate(all="ignore"), quiet_nan():
                 per_exp = np.nanmean(fold_r[name], axis=1)  # mean over folds
                 r_v = np.nanmean(per_exp, axis=0)[lang]  # mean over the experiments a voxel was scored in
             medians = _subject_medians(r_v, subjects)
@@ -133,7 +132,7 @@ class LegacyEncodingBenchmark:
         out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
                                         "ceiling_neuroid_id_file_order": c_ids}
         for name, X in layers.items():
-            with _quiet_nan():
+            with quiet_nan():
                 r_n = np.nanmean(r[name], axis=0)
             q = r_n / c
             medians = _subject_medians(q, subjects)
@@ -152,21 +151,7 @@ class LegacyEncodingBenchmark:
 
 def _subject_medians(values: np.ndarray, subjects: np.ndarray) -> dict[str, float]:
     out = {}
-    for s in sorted(pd.unique(subjects), key=lambda v: (str(type(v)), v)):
-        with _quiet_nan():
+    for s in sorted_unique(subjects):
+        with quiet_nan():
             out[str(s)] = float(np.nanmedian(values[subjects == s]))
     return out
-
-
-class _quiet_nan:
-    """All-NaN slices are expected (voxels of subjects who skipped an experiment)."""
-
-    def __enter__(self):
-        import warnings
-
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._w.__exit__(*exc)

@@ -34,14 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 
 from ..activations import Activations
 from ..errors import InputError
 from ..metrics.cka import SIMILARITIES
 from ..metrics.cv import SplitSpec, sort_by_id, splits
 from ..metrics.encoding import align_rows
-from ..metrics.stats import mad
+from ..metrics.stats import mad, quiet_nan, sorted_unique
 from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
 from .blank2014 import BLANK2014FROI_ENCODING
 from .fedorenko2016 import FEDORENKO2016V3_ENCODING
@@ -123,7 +122,7 @@ class LegacySimilarityBenchmark:
         experiments = sorted(pres["experiment"].unique())
         subjects_all = neur[self.subject_coord].to_numpy()
         atlas_all = neur["atlas"].to_numpy()
-        subjects = _sorted_unique(subjects_all[np.isin(atlas_all, list(atlases))])
+        subjects = sorted_unique(subjects_all[np.isin(atlas_all, list(atlases))])
         # fold[layer][atlas] -> [experiment, subject, fold]
         fold_sim = {name: {a: np.full((len(experiments), len(subjects), self.split.n_splits), np.nan)
                            for a in atlases} for name in layers}
@@ -157,7 +156,7 @@ class LegacySimilarityBenchmark:
         for name in layers:
             per_atlas = {}
             for a in atlases:
-                with np.errstate(all="ignore"), _quiet_nan():
+                with np.errstate(all="ignore"), quiet_nan():
                     per_exp = fold_sim[name][a].mean(axis=2)  # mean over folds (NaN if not done)
                     per_atlas[a] = np.nanmean(per_exp, axis=0)  # mean over the experiments done
                 side[f"{name}__{a}__fold_similarity"] = fold_sim[name][a]
@@ -176,7 +175,7 @@ class LegacySimilarityBenchmark:
         labels = pres[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
         folds = splits(self.split, len(ids), labels)
         subjects_all = neur[self.subject_coord].to_numpy()
-        subjects = _sorted_unique(subjects_all)
+        subjects = sorted_unique(subjects_all)
         targets = [asm.values[:, subjects_all == s] for s in subjects]
         fold_sim = {name: np.full((len(subjects), len(folds)), np.nan) for name in layers}
         for f, (_, test) in enumerate(folds):
@@ -212,24 +211,6 @@ def _positive_float(value, benchmark: str) -> float:
     if not (math.isfinite(v) and v > 0):
         raise InputError(f"the {benchmark} ceiling must be a positive finite number, got {value!r}")
     return v
-
-
-def _sorted_unique(values: np.ndarray) -> list:
-    return sorted(pd.unique(values), key=lambda v: (str(type(v)), v))
-
-
-class _quiet_nan:
-    """Subjects who skipped an experiment give all-NaN slices on purpose."""
-
-    def __enter__(self):
-        import warnings
-
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._w.__exit__(*exc)
 
 
 def _secondary(enc: LegacyEncodingBenchmark, similarity: str, split: SplitSpec, aggregation: str,

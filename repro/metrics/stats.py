@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
+import pandas as pd
 
 
 def mad(x) -> float:
     """scipy<1.9 ``median_absolute_deviation`` default (scale 1.4826); NaNs count as 0 (legacy)."""
     x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0)
     return float(1.4826 * np.median(np.abs(x - np.median(x))))
+
+
+@contextlib.contextmanager
+def quiet_nan():
+    """All-NaN slices are expected (e.g. voxels of subjects who skipped an experiment)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+def sorted_unique(values) -> list:
+    """Distinct values in sorted order (the order of xarray's groupby), mixed types kept apart."""
+    return sorted(pd.unique(np.asarray(values)), key=lambda v: (str(type(v)), v))
