@@ -18,7 +18,7 @@ def __getattr__(name):
         return getattr(importlib.import_module(".api", __name__), name)
     if name in ("reproduce", "report", "sweep"):
         return getattr(importlib.import_module("." + name, __name__), name)
-    raise AttributeError("module 'repro' has no attribute {!r}".format(name))
+    raise AttributeError(f"module 'repro' has no attribute {name!r}")
 
 
 __all__ = list(_API)

@@ -6,8 +6,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .correlation import against
 from .cv import sort_by_id
-from .regression import fit_predict, ridge_gcv_fit_predict
+from .regression import (
+    _COND,
+    check_solver,
+    ridge_gcv_fit_predict,
+    sklearn_f32_fit_predict,
+    stable_operator,
+    stable_predict_centred,
+)
 
 
 def align_rows(source_ids: np.ndarray, target_ids: np.ndarray, what: str = "activations") -> np.ndarray:
@@ -50,18 +58,59 @@ def cross_regressed_correlation(
 
     Training rows are sorted by stimulus_id (part of the original algorithm); test rows are
     compared in the same order for predictions and observations, so their order is irrelevant.
+
+    Per fold the targets are sliced, centred and cast once for all layers; ``stable`` stacks the
+    layers' [test, train] operators so that all layers cost one product with the targets.
     """
     out = {name: np.empty((len(folds), target.shape[1])) for name in layers}
+    names = list(layers)
     for f, (train, test) in enumerate(folds):
         train = sort_by_id(np.asarray(train), target_ids)
         test = sort_by_id(np.asarray(test), target_ids)
         Y_train, Y_test = target[train], target[test]
-        for name, X in layers.items():
-            if regression == "ridge":
-                pred, _alpha = ridge_gcv_fit_predict(X[train], Y_train, X[test])
-            else:
-                pred = fit_predict(X[train], Y_train, X[test], solver)
-            out[name][f] = correlation(pred, Y_test)
-            if progress is not None:
-                progress.update(1)
+        r_of = against(correlation, Y_test)
+        if regression == "ridge":
+            for name in names:
+                pred, _alpha = ridge_gcv_fit_predict(layers[name][train], Y_train, layers[name][test])
+                out[name][f] = r_of(pred)
+                _tick(progress)
+        elif solver == "stable":
+            Y = np.asarray(Y_train, dtype=np.float64)
+            y_off = Y.mean(axis=0)
+            Yc = Y - y_off
+            del Y
+            if Yc.shape[1] < len(train):  # few targets: coefficients per layer, no operators
+                for name in names:
+                    pred = stable_predict_centred(layers[name][train], Yc, layers[name][test])
+                    pred += y_off
+                    out[name][f] = r_of(pred)
+                    _tick(progress)
+                continue
+            for chunk in _chunks(names, len(test), Y_train.shape[1]):
+                A = np.concatenate([stable_operator(layers[n][train], layers[n][test]) for n in chunk])
+                pred = A @ Yc
+                pred += y_off
+                for i, name in enumerate(chunk):
+                    out[name][f] = r_of(pred[i * len(test):(i + 1) * len(test)])
+                    _tick(progress)
+                del pred
+        else:
+            check_solver(solver)
+            Y32 = np.asarray(Y_train).astype(np.float32)  # sklearn casts y to X's dtype (float32)
+            for name in names:
+                X = layers[name]
+                pred = sklearn_f32_fit_predict(X[train], Y32, X[test], _COND[solver])
+                out[name][f] = r_of(pred)
+                _tick(progress)
     return out
+
+
+def _chunks(names: list[str], n_test: int, n_targets: int, budget: int = 256 << 20) -> list[list[str]]:
+    """Layers per stacked product, so that one block of predictions stays under ``budget`` bytes."""
+    per = max(1, budget // max(1, 8 * n_test * n_targets))
+    return [names[i:i + per] for i in range(0, len(names), per)]
+
+
+def _tick(progress) -> None:
+    if progress is not None:
+        progress.update(1)

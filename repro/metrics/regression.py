@@ -5,14 +5,24 @@
                   cond = eps(float32), float32 prediction.
 ``bsl-exact``     sklearn >= 1.9 as Brain-Score Language 2.3 resolves today: the same float32
                   path with cond = 1e-6.
-``stable``        float64 minimum-norm least squares via one SVD per (layer, fold), shared by
-                  every neuroid; independent of training-row order.
+``stable``        float64 minimum-norm least squares (SVD pseudo-inverse with a relative
+                  cut-off) per (layer, fold), shared by every neuroid; independent of
+                  training-row order.
 
 Every mode takes training rows already sorted by ``stimulus_id``: the order is part of the
 legacy algorithm whenever features outnumber samples.
+
+Speed: every solver is linear in the targets, so each (layer, fold) factorises X once into an
+operator that all neuroids share: ``stable`` via QR (n > p) or the n x n Gram matrix (n <= p)
+where that provably equals the SVD answer, the exact modes via gelsd on the identity instead of
+on tens of thousands of right-hand sides wherever that reproduces gelsd (p < n).
+Factorisations run on one BLAS thread: they are small, and OpenBLAS's spinning threads slow
+them down many-fold on a busy machine.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 import scipy.linalg
@@ -20,6 +30,7 @@ import scipy.linalg
 from ..errors import InputError
 
 SOLVERS = ("stable", "legacy-exact", "bsl-exact")
+_COND = {"legacy-exact": None, "bsl-exact": 1e-6}  # scipy: None -> eps(dtype), as sklearn < 1.9
 
 
 def check_solver(solver: str) -> str:
@@ -31,43 +42,174 @@ def check_solver(solver: str) -> str:
     return solver
 
 
-def _sklearn_f32(X_train, Y_train, X_test, cond):
+def one_blas_thread():
+    """Context: BLAS/LAPACK on one thread (no-op without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+# -- exact modes (float32, gelsd) --------------------------------------------------------------
+def sklearn_f32_operator(X_train, cond) -> tuple[np.ndarray, np.ndarray]:
+    """(pinv [features, train] as gelsd computes it in float32, float32 feature means)."""
     X = np.asarray(X_train, dtype=np.float32)
-    Y = np.asarray(Y_train).astype(X.dtype)  # sklearn's check_X_y(y_numeric) casts y to X's dtype
     x_off = np.average(X, axis=0)
-    y_off = np.average(Y, axis=0)
-    coef, *_ = scipy.linalg.lstsq(X - x_off, Y - y_off, cond=cond, lapack_driver="gelsd")
+    eye = np.eye(X.shape[0], dtype=np.float32)
+    with one_blas_thread():
+        op, *_ = scipy.linalg.lstsq(X - x_off, eye, cond=cond, lapack_driver="gelsd")
+    return op, x_off
+
+
+def sklearn_f32_predict(op, x_off, Y32, X_test) -> np.ndarray:
+    """sklearn's fit/predict given the operator: Y32 are the float32 training targets."""
+    y_off = np.average(Y32, axis=0)
+    coef = op @ (Y32 - y_off)
     intercept = y_off - x_off @ coef
     return np.asarray(X_test, dtype=np.float32) @ coef + intercept
 
 
-def _stable(X_train, Y_train, X_test):
+def operator_is_exact(X_train) -> bool:
+    """Whether the shared-operator shortcut reproduces gelsd on the targets themselves (to ~1e-7).
+
+    With more features than samples the minimum-norm solution is sensitive to rounding, and the
+    product with the identity's solution drifts from gelsd's own by ~1e-5 in r; those fits run
+    gelsd on all targets at once, as sklearn does.
+    """
+    n, p = np.shape(X_train)
+    return p < n
+
+
+def sklearn_f32_fit_predict(X_train, Y32, X_test, cond) -> np.ndarray:
+    """sklearn's LinearRegression fit/predict in float32 (Y32: targets already cast to float32)."""
+    X = np.asarray(X_train, dtype=np.float32)
+    if operator_is_exact(X) and np.shape(Y32)[1] > X.shape[0]:  # else gelsd on the targets is cheaper
+        op, x_off = sklearn_f32_operator(X, cond)
+        return sklearn_f32_predict(op, x_off, Y32, X_test)
+    x_off = np.average(X, axis=0)
+    y_off = np.average(Y32, axis=0)
+    with one_blas_thread():
+        coef, *_ = scipy.linalg.lstsq(X - x_off, Y32 - y_off, cond=cond, lapack_driver="gelsd")
+    intercept = y_off - x_off @ coef
+    return np.asarray(X_test, dtype=np.float32) @ coef + intercept
+
+
+def _sklearn_f32(X_train, Y_train, X_test, cond):
+    X = np.asarray(X_train, dtype=np.float32)
+    Y = np.asarray(Y_train).astype(X.dtype)  # sklearn's check_X_y(y_numeric) casts y to X's dtype
+    return sklearn_f32_fit_predict(X, Y, X_test, cond)
+
+
+# -- stable mode (float64 SVD) -----------------------------------------------------------------
+def stable_operator(X_train, X_test) -> np.ndarray:
+    """A [test, train] with predictions = A @ (Y - mean(Y)) + mean(Y), for every target Y.
+
+    The answer is the SVD pseudo-inverse with cut-off ``s_max * eps * max(n, p)``. Cheaper
+    factorisations give the same operator (to ~1e-9 relative) when the cut-off provably keeps
+    every direction but the centring null space: QR when n > p, the n x n Gram eigenproblem
+    when n <= p; each checks its conditioning and falls back to the SVD otherwise.
+    """
     X = np.asarray(X_train, dtype=np.float64)
     x_off = X.mean(axis=0)
     Xc = X - x_off
+    Tc = np.asarray(X_test, dtype=np.float64) - x_off
+    n, p = Xc.shape
+    with one_blas_thread():
+        A = _operator_qr(Xc, Tc) if n > p else _operator_gram(Xc, Tc)
+        if A is None:
+            A = _operator_svd(Xc, Tc)
+    return A
+
+
+_COND_MAX = 1e4  # the cheap paths' error grows like eps * cond (QR) or eps * cond**2 (Gram)
+
+
+def _operator_svd(Xc, Tc):
     U, s, Vt = np.linalg.svd(Xc, full_matrices=False)
     keep = s > s[0] * max(Xc.shape) * np.finfo(np.float64).eps if s.size else s > 0
-    # predictions = (X_test - x_off) V S^-1 U^T (Y - y_off) + y_off; form the small
-    # [test, train] operator first so the cost in neuroids is one matrix product.
-    A = ((np.asarray(X_test, dtype=np.float64) - x_off) @ Vt[keep].T / s[keep]) @ U[:, keep].T
+    # (X_test - x_off) V S^-1 U^T: the small operator first, so the cost in neuroids is one product
+    return (Tc @ Vt[keep].T / s[keep]) @ U[:, keep].T
+
+
+def _operator_qr(Xc, Tc):
+    """n > p, full column rank: pinv(Xc) = R^-1 Q^T."""
+    Q, R = scipy.linalg.qr(Xc, mode="economic", check_finite=False)
+    d = np.abs(np.diag(R))
+    if not d.size or d.min() <= d.max() * 1e-6:
+        return None
+    rcond, info = scipy.linalg.lapack.dtrcon(R, norm="1", uplo="U")
+    if info or rcond < 1.0 / (_COND_MAX * 1e2):
+        return None
+    # Tc R^-1 = (R^-T Tc^T)^T
+    return scipy.linalg.solve_triangular(R, Tc.T, trans="T", lower=False, check_finite=False).T @ Q.T
+
+
+def _operator_gram(Xc, Tc):
+    """n <= p: Xc has rank n - 1 at most (its rows sum to zero). pinv(Xc) = Xc^T K^+ with
+    K = Xc Xc^T, whose eigenvector along the ones vector (eigenvalue ~0) is the one the SVD
+    cut-off drops; every other eigenvalue must be far above rounding."""
+    n = Xc.shape[0]
+    K = Xc @ Xc.T
+    lam, V = scipy.linalg.eigh(K, check_finite=False)
+    if n < 2 or lam[-1] <= 0:
+        return None
+    null = int(np.argmax(np.abs(V.sum(axis=0))))
+    if null != 0 or abs(V[:, 0].sum()) < np.sqrt(n) * (1 - 1e-6) or lam[1] < lam[-1] / _COND_MAX**2:
+        return None
+    V, lam = V[:, 1:], lam[1:]
+    return ((Tc @ Xc.T) @ V / lam) @ V.T
+
+
+def stable_predict_centred(X_train, Yc, X_test) -> np.ndarray:
+    """``stable`` predictions minus mean(Y), given centred float64 targets ``Yc``. With fewer
+    targets than samples the coefficients are cheaper than the [test, train] operator: Cholesky
+    of X^T X when it is well conditioned (the SVD answer to ~1e-8 relative)."""
+    n, p = np.shape(X_train)
+    if n > p and np.shape(Yc)[1] < n:
+        X = np.asarray(X_train, dtype=np.float64)
+        x_off = X.mean(axis=0)
+        Xc = X - x_off
+        with one_blas_thread():
+            coef = _coef_cholesky(Xc, Yc)
+        if coef is not None:
+            return (np.asarray(X_test, dtype=np.float64) - x_off) @ coef
+    return stable_operator(X_train, X_test) @ Yc
+
+
+def _coef_cholesky(Xc, Yc):
+    G = Xc.T @ Xc
+    anorm = np.abs(G).sum(axis=0).max()
+    c, info = scipy.linalg.lapack.dpotrf(G, lower=False)
+    if info or anorm == 0:
+        return None
+    rcond, info = scipy.linalg.lapack.dpocon(c, anorm, uplo="U")
+    if info or rcond < 1.0 / _COND_MAX**2:
+        return None
+    coef, info = scipy.linalg.lapack.dpotrs(c, Xc.T @ Yc, lower=False)
+    return None if info else coef
+
+
+def _stable(X_train, Y_train, X_test):
     Y = np.asarray(Y_train, dtype=np.float64)
     y_off = Y.mean(axis=0)
-    return A @ (Y - y_off) + y_off
+    return stable_predict_centred(X_train, Y - y_off, X_test) + y_off
 
 
 def fit_predict(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, solver: str) -> np.ndarray:
     """OLS with intercept fitted on (X_train, Y_train) for all neuroids at once; predict X_test."""
-    if solver == "legacy-exact":
-        return _sklearn_f32(X_train, Y_train, X_test, cond=None)  # scipy: None -> eps(dtype)
-    if solver == "bsl-exact":
-        return _sklearn_f32(X_train, Y_train, X_test, cond=1e-6)
+    if solver in _COND:
+        return _sklearn_f32(X_train, Y_train, X_test, cond=_COND[solver])
     if solver == "stable":
         return _stable(X_train, Y_train, X_test)
     check_solver(solver)
     raise AssertionError
 
 
-def ridge_gcv_fit_predict(X_train, Y_train, X_test, alphas=np.logspace(-3, 3, 7)):
+ALPHAS = np.logspace(-3, 3, 7)
+
+
+def ridge_gcv_fit_predict(X_train, Y_train, X_test, alphas=ALPHAS):
     """Brain-Score Language's RidgeGCVTorch (a port of sklearn's ``_RidgeGCV``), in float64.
 
     Efficient leave-one-out: squared LOO residual ``(c / diag(G^-1))**2``; the score of an alpha
@@ -82,13 +224,15 @@ def ridge_gcv_fit_predict(X_train, Y_train, X_test, alphas=np.logspace(-3, 3, 7)
     sw = np.ones(n)
     nsw = sw / np.linalg.norm(sw)
     if n > p:
-        U, sv, _ = np.linalg.svd(np.hstack([Xc, sw[:, None]]), full_matrices=False)
+        with one_blas_thread():
+            U, sv, _ = np.linalg.svd(np.hstack([Xc, sw[:, None]]), full_matrices=False)
         sv2 = sv**2
         UT_y = U.T @ Yc
         icpt = int(np.argmax(np.abs(nsw @ U)))
     else:
         K = Xc @ Xc.T + np.outer(sw, sw)
-        eigvals, Q = scipy.linalg.eigh(K)
+        with one_blas_thread():
+            eigvals, Q = scipy.linalg.eigh(K)
         QT_y = Q.T @ Yc
         icpt = int(np.argmax(np.abs(nsw @ Q)))
     best = None
