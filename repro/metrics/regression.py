@@ -105,7 +105,11 @@ def _sklearn_f32(X_train, Y_train, X_test, cond):
 def stable_operator(X_train, X_test) -> np.ndarray:
     """A [test, train] with predictions = A @ (Y - mean(Y)) + mean(Y), for every target Y.
 
-    The answer is the SVD pseudo-inverse with cut-off ``s_max * eps * max(n, p)``. Cheaper
+    The answer is the SVD pseudo-inverse with cut-off ``s_max * max(eps64 * max(n, p), eps_in)``,
+    where ``eps_in`` is the machine epsilon of the activations' own dtype (float32: 1.2e-7, the
+    cut-off of the original float32 path). Directions below it are rounding noise of the input:
+    the output of a final LayerNorm, for one, is linearly dependent by construction, and
+    inverting its ~1e-8 singular value would amplify float32 rounding into the predictions. Cheaper
     factorisations give the same operator (to ~1e-9 relative) when the cut-off provably keeps
     every direction but the centring null space: QR when n > p, the n x n Gram eigenproblem
     when n <= p; each checks its conditioning and falls back to the SVD otherwise.
@@ -115,19 +119,26 @@ def stable_operator(X_train, X_test) -> np.ndarray:
     Xc = X - x_off
     Tc = np.asarray(X_test, dtype=np.float64) - x_off
     n, p = Xc.shape
+    rtol = max(max(n, p) * np.finfo(np.float64).eps, input_eps(X_train))
     with one_blas_thread():
         A = _operator_qr(Xc, Tc) if n > p else _operator_gram(Xc, Tc)
         if A is None:
-            A = _operator_svd(Xc, Tc)
+            A = _operator_svd(Xc, Tc, rtol)
     return A
+
+
+def input_eps(X) -> float:
+    """Relative precision of the activations as given (0 for float64 input)."""
+    dtype = np.asarray(X).dtype
+    return float(np.finfo(dtype).eps) if dtype.kind == "f" and dtype.itemsize < 8 else 0.0
 
 
 _COND_MAX = 1e4  # the cheap paths' error grows like eps * cond (QR) or eps * cond**2 (Gram)
 
 
-def _operator_svd(Xc, Tc):
+def _operator_svd(Xc, Tc, rtol):
     U, s, Vt = np.linalg.svd(Xc, full_matrices=False)
-    keep = s > s[0] * max(Xc.shape) * np.finfo(np.float64).eps if s.size else s > 0
+    keep = s > s[0] * rtol if s.size else s > 0
     # (X_test - x_off) V S^-1 U^T: the small operator first, so the cost in neuroids is one product
     return (Tc @ Vt[keep].T / s[keep]) @ U[:, keep].T
 
