@@ -132,12 +132,20 @@ def run_score(cfg: ScoreConfig) -> results.Result:
     if cfg.layers:
         acts = acts.subset_layers(cfg.layers)
     n_steps = len(acts.layers) * (bench.split.n_splits * (2 if getattr(bench, "aggregation", "") == "pereira" else 1))
+    # the stable regression's neuroid-sized products follow --device onto a GPU
+    rdevice = None
+    if solver == "stable" and (cfg.device == "auto" or cfg.device.startswith("cuda")):
+        from .models.loading import resolve_device
+
+        rdevice = resolve_device(cfg.device)
+        rdevice = rdevice if rdevice.startswith("cuda") else None
     with progress_bar(total=n_steps, desc=f"cross-validation {bench.id}", quiet=cfg.quiet) as bar:
         if isinstance(bench, BslEncodingBenchmark):
             ceiling, source = _bsl_ceiling(bench, data, store, cfg)
-            bscore = bench.score(acts, data, ceiling, source, solver=solver, progress=bar)
+            bscore = bench.score(acts, data, ceiling, source, solver=solver, progress=bar, device=rdevice)
         elif bench.metric == "encoding":
-            bscore = bench.score(acts, data, solver=solver, ceiling_mode=cfg.ceiling_mode, progress=bar)
+            bscore = bench.score(acts, data, solver=solver, ceiling_mode=cfg.ceiling_mode, progress=bar,
+                                 device=rdevice)
         else:
             bscore = bench.score(acts, data, ceiling=cfg.extra.get("ceiling"), progress=bar)
     committed = None
@@ -151,6 +159,7 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         "seed": bscore.settings.get("seed"),
         "cv": bscore.settings.get("cv"),
         "ceiling_mode": bscore.settings.get("ceiling_mode"),
+        "regression_device": rdevice or "cpu",
         "versions": prov.versions(),
         "data": dict(sorted(store.sha1s.items())),
         "created": prov.now(),

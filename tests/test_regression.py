@@ -83,3 +83,35 @@ def test_ridge_gcv_equals_sklearn_ridgecv_predictions():
         pred, alpha = ridge_gcv_fit_predict(X, Y, Xt)
         assert alpha == ref.alpha_
         np.testing.assert_allclose(pred, ref.predict(Xt), rtol=1e-8, atol=1e-8)
+
+
+@pytest.mark.parametrize("benchmark,acts", [("Pereira2018-encoding", "pereira2018"), ("Fedorenko2016v3-encoding", "fedorenko2016")])
+def test_device_path_equals_numpy_path(golden, benchmark, acts):
+    """The torch path used for --device cuda, run on torch's CPU backend: same numbers as numpy."""
+    from repro.activations import load
+    from repro.benchmarks import get_benchmark
+
+    bench = get_benchmark(benchmark)
+    data = bench.load(lambda key: golden / "legacy/s3" / f"{key}.nc")
+    a = load(golden / "inputs/activations" / f"{acts}.npz").subset_layers(["low_dim", "high_dim"])
+    ref = bench.score(a, data, solver="stable")
+    dev = bench.score(a, data, solver="stable", device="cpu")
+    for x, y in zip(ref.layers, dev.layers):
+        assert y.score_center == pytest.approx(x.score_center, abs=1e-10)
+        assert y.score_error == pytest.approx(x.score_error, abs=1e-10)
+
+
+@pytest.mark.gpu
+def test_device_path_on_cuda(golden):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    from repro.activations import load
+    from repro.benchmarks import get_benchmark
+
+    bench = get_benchmark("Fedorenko2016v3-encoding")
+    data = bench.load(lambda key: golden / "legacy/s3" / f"{key}.nc")
+    a = load(golden / "inputs/activations/fedorenko2016.npz")
+    ref, dev = bench.score(a, data), bench.score(a, data, device="cuda")
+    for x, y in zip(ref.layers, dev.layers):
+        assert y.score_center == pytest.approx(x.score_center, abs=1e-9)

@@ -57,14 +57,14 @@ class BslEncodingBenchmark:
         return splits(self.split, assembly.values.shape[0], labels)
 
     def score(self, acts: Activations, assembly, ceiling: float, ceiling_source: str, solver: str = "stable",
-              progress=None, data_files: dict | None = None) -> BenchmarkScore:
+              progress=None, data_files: dict | None = None, device: str | None = None) -> BenchmarkScore:
         acts.check_finite()
         ids = assembly.presentation["stimulus_id"].to_numpy()
         rows = align_rows(np.asarray(acts.stimulus_id), ids)
         layers = {name: arr[rows] for name, arr in acts.layers.items()}
         folds = self.folds(assembly)
         r = cross_regressed_correlation(layers, assembly.values, ids, folds, pearson_eps, solver=solver,
-                                        regression=self.regression, progress=progress)
+                                        regression=self.regression, progress=progress, device=device)
         out, per_neuroid = [], {"neuroid_id": assembly.neuroid["neuroid_id"].to_numpy()}
         for name, X in layers.items():
             per_split = np.median(r[name], axis=1)

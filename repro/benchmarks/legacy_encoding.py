@@ -46,7 +46,7 @@ class LegacyEncodingBenchmark:
         return data.assembly.presentation["stimulus_id"].to_numpy()
 
     def score(self, acts: Activations, data, solver: str = "stable", ceiling_mode: str = "positional",
-              atlases: tuple[str, ...] = ("language",), progress=None) -> BenchmarkScore:
+              atlases: tuple[str, ...] = ("language",), progress=None, device: str | None = None) -> BenchmarkScore:
         if ceiling_mode not in CEILING_MODES:
             raise InputError(f"unknown ceiling mode {ceiling_mode!r}; choose from {', '.join(CEILING_MODES)}")
         acts.check_finite()
@@ -55,16 +55,16 @@ class LegacyEncodingBenchmark:
         rows = align_rows(np.asarray(acts.stimulus_id), target_ids)
         layers = {name: arr[rows] for name, arr in acts.layers.items()}
         if self.aggregation == "pereira":
-            result = self._score_pereira(layers, data, solver, atlases, progress)
+            result = self._score_pereira(layers, data, solver, atlases, progress, device)
         else:
-            result = self._score_per_neuroid(layers, data, solver, ceiling_mode, progress)
+            result = self._score_per_neuroid(layers, data, solver, ceiling_mode, progress, device)
         result.settings.update({"solver": solver, "seed": self.split.random_state,
                                 "ceiling_mode": ceiling_mode if self.aggregation != "pereira" else None,
                                 "cv": self.split.describe()})
         return result
 
     # -- Pereira2018: experiment x atlas, aggregate ceiling ------------------------------------
-    def _score_pereira(self, layers, data, solver, atlases, progress) -> BenchmarkScore:
+    def _score_pereira(self, layers, data, solver, atlases, progress, device=None) -> BenchmarkScore:
         asm = data.assembly
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
@@ -84,7 +84,7 @@ class LegacyEncodingBenchmark:
             folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                               "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
             r = cross_regressed_correlation({n: X[prow] for n, X in layers.items()}, target, exp_ids, folds,
-                                            pearson_scipy, solver=solver, progress=progress)
+                                            pearson_scipy, solver=solver, progress=progress, device=device)
             for name in layers:
                 fold_r[name][e][:, cols] = r[name]
         lang = (neur["atlas"] == "language").to_numpy()
@@ -107,7 +107,7 @@ class LegacyEncodingBenchmark:
                               folds_out, per_neuroid)
 
     # -- Blank2014fROI / Fedorenko2016v3: per-neuroid ceiling --------------------------------------
-    def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress) -> BenchmarkScore:
+    def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress, device=None) -> BenchmarkScore:
         asm = data.assembly
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
@@ -128,7 +128,8 @@ class LegacyEncodingBenchmark:
             # legacy quirk (spec §5.2): the alignment by neuroid_id is a no-op upstream, so the
             # i-th score neuroid is divided by the i-th ceiling row as stored in the file
             c = c_center
-        r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress)
+        r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress,
+                                        device=device)
         out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
                                         "ceiling_neuroid_id_file_order": c_ids}
         for name, X in layers.items():

@@ -53,6 +53,7 @@ def cross_regressed_correlation(
     solver: str = "stable",
     regression: str = "linear",
     progress=None,
+    device: str | None = None,
 ) -> dict[str, np.ndarray]:
     """For each layer (rows already aligned with ``target``): r[split, neuroid].
 
@@ -61,6 +62,7 @@ def cross_regressed_correlation(
 
     Per fold the targets are sliced, centred and cast once for all layers; ``stable`` stacks the
     layers' [test, train] operators so that all layers cost one product with the targets.
+    ``device`` (e.g. "cuda"): the ``stable`` products and correlations run there with torch.
     """
     out = {name: np.empty((len(folds), target.shape[1])) for name in layers}
     names = list(layers)
@@ -74,6 +76,14 @@ def cross_regressed_correlation(
                 pred, _alpha = ridge_gcv_fit_predict(layers[name][train], Y_train, layers[name][test])
                 out[name][f] = r_of(pred)
                 _tick(progress)
+        elif solver == "stable" and device is not None:
+            from .gpu import DeviceFold
+
+            fold = DeviceFold(device, Y_train, Y_test, correlation.__name__)
+            for name in names:
+                out[name][f] = fold.r(stable_operator(layers[name][train], layers[name][test]))
+                _tick(progress)
+            del fold
         elif solver == "stable":
             Y = np.asarray(Y_train, dtype=np.float64)
             y_off = Y.mean(axis=0)
