@@ -263,7 +263,8 @@ def compare_row(ref: Reference, result: results_mod.Result | None, tolerance: fl
     else:
         entry = _layer_entry(result, ref.layer)
         if entry is None and ref.row == "committed" and result.data.get("committed_layer"):
-            entry = _layer_entry(result, result.data["committed_layer"])
+            committed = result.data["committed_layer"]
+            entry = _layer_entry(result, committed["layer"] if isinstance(committed, dict) else committed)
         if entry is None:
             names = [ls["layer"] for ls in result.layers]
             row.reason = f"layer {ref.layer!r} not in the result (has {', '.join(names[:6])}{', ...' if len(names) > 6 else ''})"

@@ -99,11 +99,21 @@ def build(score: BenchmarkScore, model: dict, provenance: dict, committed_layer:
                     "extra": ls.extra} for ls in score.layers],
         "best_layer": {"layer": best.layer, "score_center": best.score_center, "score_error": best.score_error,
                        "raw_center": best.raw_center},
-        "committed_layer": committed_layer,
+        # the layer Brain-Score Language would commit for this model, and its score (the number BSL reports)
+        "committed_layer": _committed(score, committed_layer),
         "folds": score.folds,
         "provenance": provenance,
     }
     return Result(_clean(data), score.per_neuroid)
+
+
+def _committed(score: BenchmarkScore, name: str | None) -> dict | None:
+    if name is None:
+        return None
+    hit = next((ls for ls in score.layers if ls.layer == name), None)
+    if hit is None:
+        return {"layer": name, "score_center": None, "raw_center": None, "note": "layer not scored"}
+    return {"layer": name, "score_center": hit.score_center, "raw_center": hit.raw_center}
 
 
 def load(path: str | Path) -> Result:
