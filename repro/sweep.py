@@ -44,7 +44,7 @@ SCHEMA = "repro.sweep/1"
 # passed to every job explicitly: a Slurm job may start on another node, under another login environment
 _ENV_KEYS = ("REPRO_CACHE_DIR", "REPRO_NEURAL_NLP_HOME", "BRAINIO_HOME", "REPRO_OFFLINE", "REPRO_QUIET",
              "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "OMP_NUM_THREADS",
-             "MKL_NUM_THREADS")
+             "MKL_NUM_THREADS", "REPRO_SWEEP_HOLD")
 CSV_FIELDS = ("model", "benchmark", "suite", "status", "best_layer", "score", "score_error", "raw",
               "ceiling", "n_layers", "result", "error")
 
@@ -109,6 +109,11 @@ class CellJob:
         log.info("sweep: scoring %s (pid %d on %s)", cell.name, os.getpid(), socket.gethostname())
         from . import api
 
+        if cell.model is not None:
+            # the expensive, resumable part first: a pre-empted job's rerun finds the activations cached
+            api.extract(cell.benchmark, cell.model, **self.score_kwargs)
+            log.info("sweep: activations cached for %s", cell.name)
+            _hold()
         result = api.score(cell.benchmark, model=cell.model, activations=cell.activations, output=str(cell.path),
                            **self.score_kwargs)
         log.info("sweep: wrote %s", cell.path)
@@ -118,6 +123,17 @@ class CellJob:
         import submitit
 
         return submitit.helpers.DelayedSubmission(self, *args, **kwargs)
+
+
+def _hold(limit_s: float = 600.0) -> None:
+    """Test hook: while the file named by $REPRO_SWEEP_HOLD exists, wait between extraction and
+    scoring, so that tests can pre-empt a job at a known point instead of racing it."""
+    import time
+
+    path = os.environ.get("REPRO_SWEEP_HOLD")
+    deadline = time.monotonic() + limit_s
+    while path and os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def _submitit():

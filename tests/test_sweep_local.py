@@ -73,17 +73,22 @@ def test_callable_even_after_the_module_is_imported():
 
 @pytest.mark.slow
 def test_local_sweep_preempted_job_requeues_and_rerun_skips(tmp_path, tiny_gpt2, legacy_data, golden,
-                                                            isolated_cache):
+                                                            isolated_cache, monkeypatch):
     acts = {"golden-synthetic": {FED: str(golden / "inputs" / "activations" / "fedorenko2016.npz")}}
     kw = dict(activations=acts, output=tmp_path / "out", data_dir=str(legacy_data), quiet=True)
+    hold = tmp_path / "hold"
+    hold.touch()  # jobs wait between extraction and scoring while this file exists
+    monkeypatch.setenv("REPRO_SWEEP_HOLD", str(hold))
     run = sweep([str(tiny_gpt2)], [PER], max_parallel=2, wait=False, **kw)
     assert len(run.jobs) == 2
     model_cell, acts_cell = run.cells
     job = run.jobs[model_cell.name]
     log = Path(job.paths.stderr)
-    # pre-empt the model cell once its activations are cached, in the middle of cross-validation (~10 s)
-    _wait_for(log, "activations for")
+    # pre-empt the model cell once its activations are cached, before it scores
+    _wait_for(log, "sweep: activations cached")
     _preempt_local(job)
+    _wait_for(log, "Requeued job")
+    hold.unlink()
     result = run.wait()
     assert not result.failed, result.rows
     text = log.read_text()

@@ -83,7 +83,11 @@ def test_slurm_sweep_survives_preemption_and_equals_local(slurm, tmp_path, tiny_
     local = sweep(models, benches, executor="local", output=tmp_path / "local", max_parallel=2, **kw)
     assert not local.failed
 
-    # a cold cache of its own, so the Slurm jobs compute (and cache) the activations themselves
+    # a cold cache of its own, so the Slurm jobs compute (and cache) the activations themselves;
+    # jobs wait between extraction and scoring while the hold file exists
+    hold = tmp_path / "hold"
+    hold.touch()
+    monkeypatch.setenv("REPRO_SWEEP_HOLD", str(hold))
     run = sweep(models, benches, executor="slurm", output=tmp_path / "slurm", cache_dir=str(tmp_path / "cache-slurm"),
                 wait=False, **kw)
     assert len(run.jobs) == 2
@@ -91,8 +95,10 @@ def test_slurm_sweep_survives_preemption_and_equals_local(slurm, tmp_path, tiny_
     job = run.jobs[per.name]
     assert "_" in job.job_id  # one Slurm array for the sweep
     log = Path(job.paths.stderr)
-    _wait_for(log, "activations for")
+    _wait_for(log, "sweep: activations cached")
     job._interrupt()  # what Slurm pre-emption does: SIGTERM, then submitit's SIGUSR2 (scancel --signal)
+    _wait_for(log, "Requeued job")
+    hold.unlink()
     result = run.wait()
     assert not result.failed, result.rows
 

@@ -26,7 +26,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("bench", help="time repro against the original pipelines (table + JSON)",
                        description="Speed of repro against scikit-learn, brainscore_language and the legacy "
                                    "per-word extraction, measured side by side (benchmarks/run.py).",
-                       epilog="example: repro bench --size tiny --output /tmp/bench.json", formatter_class=formatter())
+                       epilog="examples:\n  repro bench --size tiny --output /tmp/bench.json\n  repro bench --parts metric e2e",
+                       formatter_class=formatter())
     mod = _load()
     if mod is not None:
         mod.build_parser(p)
