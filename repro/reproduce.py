@@ -125,7 +125,9 @@ class Comparison:
         head, body = self._cells()
         widths = [max(len(x) for x in col) for col in zip(head, *body)]
         line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-        out = [f"{self.name}: {self.description}", line(head), line(["-" * w for w in widths])]
+        # our per-layer tables first (what was scored), then the side-by-side comparison
+        out = [res.table() + "\n" for res in self.results.values()]
+        out += [f"{self.name}: {self.description}", line(head), line(["-" * w for w in widths])]
         out += [line(b) for b in body]
         verdict = "PASS" if self.passed else f"FAIL ({self.n_failed} of {len(self.rows)} rows outside tolerance or missing)"
         out.append(f"{verdict}; tolerance |ours - published| <= {self.tolerance:g} normalised ({self.raw_tolerance:g} raw)")

@@ -84,7 +84,10 @@ def test_golden_table_cli_exit_0_reuses_scores(passed_run, golden_refs, acts, le
     code = main(["-q", "reproduce", str(golden_refs[0]), "--output", str(out), "--activations", str(acts),
                  "--layers", "low_dim", "weak", "--data-dir", str(legacy_data)])
     assert code == 0
-    assert "PASS; tolerance |ours - published| <= 0.015" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "PASS; tolerance |ours - published| <= 0.015" in printed
+    # our per-layer table comes first
+    assert printed.index("low_dim ") < printed.index("PASS; tolerance") and "<- best" in printed
 
 
 def _gpt2_result(best: float, layers=("encoder.h.10", "encoder.h.11")) -> dict:
