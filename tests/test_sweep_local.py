@@ -7,13 +7,14 @@ import json
 import os
 import signal
 import sys
-import time
 import types
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("submitit")
+
+from waiting import wait_for_text
 
 import repro  # noqa: E402
 from repro import sweep as sweep_mod  # noqa: E402
@@ -31,12 +32,7 @@ def _layers(path: Path) -> list[dict]:
 
 
 def _wait_for(path: Path, text: str, timeout: float = 120.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if path.exists() and text in path.read_text():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared in {path}")
+    wait_for_text(path, text, timeout)
 
 
 def _preempt_local(job) -> None:

@@ -12,12 +12,13 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("submitit")
+
+from waiting import wait_for_text
 
 from repro.sweep import sweep  # noqa: E402
 
@@ -68,12 +69,7 @@ def _layers(path: Path) -> list[dict]:
 
 
 def _wait_for(path: Path, text: str, timeout: float = 180.0) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if path.exists() and text in path.read_text():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} never appeared in {path}")
+    wait_for_text(path, text, timeout)
 
 
 def test_slurm_sweep_survives_preemption_and_equals_local(slurm, tmp_path, tiny_gpt2, legacy_data, monkeypatch):
