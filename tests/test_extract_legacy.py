@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from golden_inputs import golden_stimuli
 
 from repro.activations import load as load_acts
 from repro.models import extract_legacy, legacy_streams, legacy_word_streams, load, resolve_model
@@ -14,11 +14,7 @@ ATOL = 1e-5  # golden README §9: float32 kernels differ at ~1e-7..1e-6
 
 
 def _stimuli(name):
-    df = pd.read_csv(GOLDEN / "inputs" / "stimuli" / f"{name}_stimuli.csv", dtype=str, keep_default_na=False)
-    if name == "fedorenko2016":
-        df["stimulus_id"] = df["stimulus_id"].astype(int)
-        df["sentence_id"] = df["sentence_id"].astype(int)
-    return df
+    return golden_stimuli(name)
 
 
 def _streams(name):

@@ -4,8 +4,8 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from golden_inputs import golden_stimuli
 
 from repro.models import (
     bsl_groups,
@@ -29,11 +29,7 @@ def _need(package):
 
 
 def _stimuli(name):
-    df = pd.read_csv(GOLDEN / "inputs" / "stimuli" / f"{name}_stimuli.csv", dtype=str, keep_default_na=False)
-    if name == "fedorenko2016":
-        df["stimulus_id"] = df["stimulus_id"].astype(int)
-        df["sentence_id"] = df["sentence_id"].astype(int)
-    return df
+    return golden_stimuli(name)
 
 
 def _few_streams(n_sentences=2, n_fedorenko=1):
