@@ -222,7 +222,7 @@ def bench_extract(model_dir: Path, ref_streams: int) -> list[dict]:
 
 # -- 4. end to end ---------------------------------------------------------------------------------
 def e2e_child(model_dir: str, solver: str, cache_dir: str, data_dir: str, dtype: str = "float32",
-              benchmarks=LEGACY_BENCHMARKS) -> dict:
+              benchmarks=LEGACY_BENCHMARKS, device: str = "cpu") -> dict:
     from repro.api import score
 
     out = {}
@@ -230,7 +230,7 @@ def e2e_child(model_dir: str, solver: str, cache_dir: str, data_dir: str, dtype:
     for b in benchmarks:
         t = time.perf_counter()
         res = score(b, model=model_dir, solver=solver, data_dir=data_dir, cache_dir=cache_dir, offline=True, quiet=True,
-                    dtype=dtype)
+                    dtype=dtype, device=device)
         best = max(layer["score_center"] for layer in res.data["layers"])
         out[b] = {"seconds": time.perf_counter() - t, "layers": len(res.data["layers"]), "best_score": best}
     out["seconds"] = time.perf_counter() - t0
@@ -239,7 +239,7 @@ def e2e_child(model_dir: str, solver: str, cache_dir: str, data_dir: str, dtype:
 
 
 def bench_e2e(model_dir: Path, solvers: list[str], tmp: Path, share_cache: bool = False,
-              benchmarks=LEGACY_BENCHMARKS, dtype: str = "float32") -> list[dict]:
+              benchmarks=LEGACY_BENCHMARKS, dtype: str = "float32", device: str = "cpu") -> list[dict]:
     """Each solver in a fresh process; cold activation cache, unless ``share_cache`` (then only
     the first solver starts cold and the others reuse its activations: marked ``warm``)."""
     rows = []
@@ -249,17 +249,37 @@ def bench_e2e(model_dir: Path, solvers: list[str], tmp: Path, share_cache: bool 
             shutil.rmtree(cache, ignore_errors=True)  # cold activation cache
         t = time.perf_counter()
         r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--_e2e-child", str(model_dir), solver,
-                            str(cache), str(GOLDEN / "legacy" / "s3"), dtype, *benchmarks], capture_output=True, text=True,
+                            str(cache), str(GOLDEN / "legacy" / "s3"), dtype, device, *benchmarks],
+                           capture_output=True, text=True,
                            env={**os.environ, "REPRO_QUIET": "1"})
         wall = time.perf_counter() - t
         if r.returncode:
             rows.append({"solver": solver, "error": (r.stderr.strip().splitlines() or ["?"])[-1]})
             continue
         res = json.loads(r.stdout.strip().splitlines()[-1])
-        rows.append({"solver": solver, "cache": "warm" if share_cache and i else "cold", "dtype": dtype,
+        rows.append({"solver": solver, "cache": "warm" if share_cache and i else "cold", "dtype": dtype, "device": device,
                      "wall_seconds_process": wall, "wall_seconds_scoring": res.pop("seconds"),
                      "peak_rss_mb": res.pop("peak_rss_mb"), "benchmarks": res})
     return rows
+
+
+# -- 5. GPU ----------------------------------------------------------------------------------------
+# GPT-2 small and a random model with Gemma-2B's compute shape (hidden 2048, 18 blocks, MLP 16384)
+GPU_MODELS = {"gpt2-sized": {}, "gemma-2b-sized": {"n_embd": 2048, "n_layer": 18, "n_head": 8, "n_inner": 16384}}
+
+
+def bench_gpu(work: Path, tokenizer: Path) -> dict:
+    """End to end on CUDA (bf16 extraction, stable regression on the device); skipped without a GPU."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return {"skipped": "no CUDA device"}
+    out = {"device": torch.cuda.get_device_name(0), "rows": []}
+    for name, overrides in GPU_MODELS.items():
+        model_dir = make_model(work / f"{name}-random", overrides, tokenizer)
+        for row in bench_e2e(model_dir, ["stable"], work / f"gpu-{name}", dtype="bfloat16", device="cuda"):
+            out["rows"].append({"model": name, **row})
+    return out
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -300,14 +320,23 @@ def table(report: dict) -> str:
                 per = ", ".join(f"{k.split('-')[0]} {v['seconds']:.1f}s" for k, v in r["benchmarks"].items())
                 lines.append(f"{r['solver'] + ', ' + r['dtype'] + ', ' + r['cache'] + ' cache':<57} {r['wall_seconds_process']:>6.1f} "
                              f"{r['peak_rss_mb']:>12.0f}   {per}")
+    if "gpu" in report:
+        g = report["gpu"]
+        if "skipped" in g:
+            lines += ["", f"GPU: skipped ({g['skipped']})"]
+        else:
+            lines += ["", f"GPU end to end on {g['device']} (bf16 extraction, stable regression on the device)   wall s"]
+            for r in g["rows"]:
+                lines.append(f"{r['model']:<57} {r.get('wall_seconds_process', float('nan')):>6.1f}"
+                             + (f"  error: {r['error']}" if "error" in r else ""))
     return "\n".join(lines)
 
 
 def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     p = p or argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", choices=list(SIZES), default="full")
-    p.add_argument("--parts", nargs="+", choices=["metric", "bsl", "extract", "e2e"],
-                   default=["metric", "bsl", "extract", "e2e"])
+    p.add_argument("--parts", nargs="+", choices=["metric", "bsl", "extract", "e2e", "gpu"],
+                   default=["metric", "bsl", "extract", "e2e", "gpu"])
     p.add_argument("--baseline-layers", type=int, default=1,
                    help="layers the slow baselines (sklearn, legacy-exact metric) run on; extrapolated to all")
     p.add_argument("--baseline-threads", type=int, default=1,
@@ -352,6 +381,8 @@ def run(args) -> int:
         if "e2e" in args.parts:
             report["e2e"] = bench_e2e(model_dir, args.e2e_solvers, work, args.e2e_share_cache, args.e2e_benchmarks,
                                   args.e2e_dtype)
+    if "gpu" in args.parts:
+        report["gpu"] = bench_gpu(work, Path(args.tokenizer))
     print(table(report))
     if args.output:
         out = Path(args.output)
@@ -365,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--_e2e-child"]:
         _paths()
-        print(json.dumps(e2e_child(argv[1], argv[2], argv[3], argv[4], argv[5], argv[6:])))
+        print(json.dumps(e2e_child(argv[1], argv[2], argv[3], argv[4], argv[5], argv[7:], argv[6])))
         return 0
     return run(build_parser().parse_args(argv))
 
