@@ -30,6 +30,7 @@ class BslEncodingBenchmark:
     ceiling_file: str | None = None  # stored scalar ceiling; None -> recomputed (cached)
     aliases: tuple[tuple[str, str], ...] = ()
     description: str = ""
+    published_ceiling: float | None = None  # for listings only; scoring reads the ceiling file or recomputes
     suite: str = SUITE_BSL
     metric: str = "encoding"
 

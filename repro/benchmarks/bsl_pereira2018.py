@@ -16,6 +16,8 @@ def _pereira(exp: str, kind: str) -> BslEncodingBenchmark:
         experiment=exp,
         # stored under the suffix-less pre-2.3 id
         ceiling_file=f"ceiling_Pereira2018_{exp}-{'linear' if linear else 'ridge'}.nc",
+        published_ceiling={("243sentences", True): 0.35378928, ("384sentences", True): 0.36343748,
+                           ("243sentences", False): 0.1337, ("384sentences", False): 0.1352125}[(exp, linear)],
         aliases=((f"{base}-linear", "renamed to -linear-shuffle in Brain-Score Language 2.3"),) if linear else (),
         description=f"fMRI, {exp[:3]} sentences, language voxels, {'ShuffleSplit 10x0.9 + OLS' if linear else 'GroupKFold 10 by topic + RidgeGCV'}",
     )

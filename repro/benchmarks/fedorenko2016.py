@@ -14,5 +14,6 @@ FEDORENKO2016V3_ENCODING = LegacyEncodingBenchmark(
     subject_coord="subject_UID",
     streams=legacy_per_sentence_words,  # per sentence, one vector per word
     per_word=True,
+    published_ceiling=0.168649,
     description="ECoG, 52 sentences x 8 words, 97 language electrodes, per-neuroid ceiling",
 )

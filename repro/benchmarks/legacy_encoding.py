@@ -33,6 +33,7 @@ class LegacyEncodingBenchmark:
     subject_coord: str
     streams: Callable  # (stimulus_set DataFrame) -> list[LegacyStream]
     description: str = ""
+    published_ceiling: float | None = None  # for listings only; scoring reads the stored ceiling file
     per_word: bool = False
     suite: str = SUITE_LEGACY
     metric: str = "encoding"

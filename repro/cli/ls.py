@@ -49,13 +49,10 @@ def benchmarks_table() -> str:
 
 
 def _ceiling_text(b) -> str:
-    known = {"Pereira2018-encoding": "0.318567", "Blank2014fROI-encoding": "0.200405",
-             "Fedorenko2016v3-encoding": "0.168649", "Pereira2018.243sentences-linear-shuffle": "0.353789",
-             "Pereira2018.384sentences-linear-shuffle": "0.363437", "Pereira2018.243sentences-ridge": "0.1337",
-             "Pereira2018.384sentences-ridge": "0.135213"}
-    if b.id in known:
-        return known[b.id] + ("*" if b.id.endswith("-encoding") and not b.id.startswith("Pereira") else "")
-    return "computed"
+    value = getattr(b, "published_ceiling", None)
+    if value is None:
+        return "computed"
+    return f"{value:.6g}" + ("*" if getattr(b, "aggregation", "") == "per-neuroid" else "")
 
 
 def models_table() -> str:
