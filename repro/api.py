@@ -120,7 +120,7 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         raise InputError(f"--output {output} must end in .json (the per-neuroid side file is written next to it)")
     data, store = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
     for name, sha1 in sorted(store.sha1s.items()):
-        log.info("data %s in %s (sha1 %s verified)", name, store.root, sha1[:12])
+        log.info("data %s from %s (sha1 %s)", name, store.root, sha1[:12])
     if cfg.activations is not None:
         acts = act_io.load(cfg.activations)
         model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
