@@ -65,7 +65,11 @@ def sklearn_f32_operator(X_train, cond) -> tuple[np.ndarray, np.ndarray]:
 def sklearn_f32_predict(op, x_off, Y32, X_test) -> np.ndarray:
     """sklearn's fit/predict given the operator: Y32 are the float32 training targets."""
     y_off = np.average(Y32, axis=0)
-    coef = op @ (Y32 - y_off)
+    return _f32_predict(op @ (Y32 - y_off), x_off, y_off, X_test)
+
+
+def _f32_predict(coef, x_off, y_off, X_test) -> np.ndarray:
+    """sklearn's ``_set_intercept`` and ``predict`` in float32."""
     intercept = y_off - x_off @ coef
     return np.asarray(X_test, dtype=np.float32) @ coef + intercept
 
@@ -91,8 +95,7 @@ def sklearn_f32_fit_predict(X_train, Y32, X_test, cond) -> np.ndarray:
     y_off = np.average(Y32, axis=0)
     with one_blas_thread():
         coef, *_ = scipy.linalg.lstsq(X - x_off, Y32 - y_off, cond=cond, lapack_driver="gelsd")
-    intercept = y_off - x_off @ coef
-    return np.asarray(X_test, dtype=np.float32) @ coef + intercept
+    return _f32_predict(coef, x_off, y_off, X_test)
 
 
 def _sklearn_f32(X_train, Y_train, X_test, cond):
