@@ -23,6 +23,7 @@ from repro.data.netcdf import read_dataarray
 from repro.errors import DataError, InputError
 from repro.metrics import ceiling as C
 from repro.metrics.cv import SplitSpec
+from repro.metrics.regression import one_blas_thread
 
 GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden" / "modern"
 NUMPY_1 = np.__version__.startswith("1.")
@@ -52,7 +53,7 @@ def test_collected_r_matches_golden(bench):
     _, subj, split, reg = CASES[bench]
     a = assembly(bench)
     g, _ = golden(bench)
-    with C._single_threaded_blas():
+    with one_blas_thread():
         r, labels, nums = C.collect_holdout_r(a.values, a.presentation, a.neuroid, subj, split, reg)
     assert labels.tolist() == g["ceiling_collected_sub_subjects"].tolist()
     assert nums.tolist() == g["ceiling_collected_num_subjects"].tolist()

@@ -22,7 +22,6 @@ CPU) moves single bootstrap fits by up to ~1e-4 and per-neuroid ceilings by ~1e-
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import json
@@ -40,8 +39,9 @@ from scipy.optimize import least_squares
 
 from ..errors import DataError, InputError
 from .correlation import pearson_eps
-from .cv import SplitSpec, sort_by_id, splits
-from .regression import check_solver, fit_predict, ridge_gcv_fit_predict
+from .cv import SplitSpec, splits
+from .encoding import cross_regressed_correlation
+from .regression import check_solver, one_blas_thread
 
 log = logging.getLogger("repro")
 
@@ -121,8 +121,7 @@ def collect_holdout_r(values: np.ndarray, presentation: pd.DataFrame, neuroid: p
     ids = presentation["stimulus_id"].to_numpy()
     labels = presentation[split.stratify_coord].to_numpy() if split.stratify_coord else None
     # every subject saw the same presentations, so the target's folds are the same for every pair
-    folds = [(sort_by_id(np.asarray(tr), ids), sort_by_id(np.asarray(te), ids))
-             for tr, te in splits(split, len(ids), labels)]
+    folds = splits(split, len(ids), labels)
     subsets = subject_subsets(subjects)
     nums = np.arange(2, len(subjects) + 1)
     out = np.full((len(subsets), len(nums), len(folds), values.shape[1]), np.nan)
@@ -131,13 +130,10 @@ def collect_holdout_r(values: np.ndarray, presentation: pd.DataFrame, neuroid: p
         for s in subset:
             pool = np.logical_or.reduce([members[p] for p in subset if p != s])
             target = np.flatnonzero(members[s])
-            X, Y = values[:, pool], values[:, target]
-            for k, (train, test) in enumerate(folds):
-                if regression == "ridge":
-                    pred, _alpha = ridge_gcv_fit_predict(X[train], Y[train], X[test])
-                else:
-                    pred = fit_predict(X[train], Y[train], X[test], solver)
-                out[si, len(subset) - 2, k, target] = pearson_eps(pred, Y[test])
+            # the pooled other subjects play the model: the benchmark's own metric
+            r = cross_regressed_correlation({"pool": values[:, pool]}, values[:, target], ids, folds, pearson_eps,
+                                            solver=solver, regression=regression)["pool"]
+            out[si, len(subset) - 2][:, target] = r
             if progress is not None:
                 progress.update(1)
     return out, np.array([str(s) for s in subsets]), nums
@@ -250,19 +246,6 @@ def extrapolate(collected_r: np.ndarray, num_subjects, neuroid_id, sub_subjects,
         sub_subjects=np.asarray(sub_subjects), num_subjects=np.asarray(num_subjects), settings=dict(settings or {}))
 
 
-@contextlib.contextmanager
-def _single_threaded_blas():
-    # small matrices: threads only add overhead (15x slower on a busy 2-core box); the goldens
-    # were also made single-threaded
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - sklearn depends on threadpoolctl
-        yield
-        return
-    with threadpool_limits(1):
-        yield
-
-
 def ceiling_settings(subject_coord: str, split: SplitSpec, regression: str, solver: str = "bsl-exact",
                      num_bootstraps: int = NUM_BOOTSTRAPS) -> dict:
     return {"algorithm": ALGORITHM_VERSION, "subject_coord": subject_coord, "cv": split.describe(),
@@ -286,7 +269,8 @@ def extrapolation_ceiling(values: np.ndarray, presentation: pd.DataFrame, neuroi
     """
     if "neuroid_id" not in neuroid.columns:
         raise InputError("the neuroid table has no 'neuroid_id' column")
-    with _single_threaded_blas():
+    # small matrices: BLAS threads only add overhead; the goldens were made single-threaded too
+    with one_blas_thread():
         collected, labels, nums = collect_holdout_r(values, presentation, neuroid, subject_coord, split, regression,
                                                     solver, progress)
         return extrapolate(collected, nums, neuroid["neuroid_id"].to_numpy(), labels, num_bootstraps,
