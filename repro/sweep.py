@@ -81,7 +81,9 @@ class Cell:
             data = json.loads(self.path.read_text())
         except (OSError, ValueError):
             return False
-        return data.get("schema") == "repro.result/1" and data.get("benchmark") == self.benchmark
+        from .results import SCHEMA
+
+        return data.get("schema") == SCHEMA and data.get("benchmark") == self.benchmark
 
 
 class CellJob:

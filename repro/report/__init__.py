@@ -26,12 +26,11 @@ from .. import provenance as prov
 from ..atomic import atomic_write_text
 from ..errors import InputError
 from ..progress import progress_bar
+from ..results import SCHEMA as RESULT_SCHEMA
 from . import figures as figs
+from .cka import SCHEMA as CKA_SCHEMA
 
 log = logging.getLogger("repro")
-
-CKA_SCHEMA = "repro.cka/1"
-RESULT_SCHEMA = "repro.result/1"
 
 
 def collect(inputs) -> tuple[list[tuple[dict, Path]], list[tuple[dict, Path]]]:
