@@ -51,7 +51,7 @@ def test_golden_pereira243(tiny, pereira243):
         gold = {k: z[k] for k in z.files}
     acts = extract_bsl(tiny, pereira243, progress=False)
     np.testing.assert_array_equal(acts.stimulus_id, gold["stimulus_id"])  # sorted passage_label groups, data order
-    assert acts.contexts == gold["context"].tolist()
+    assert acts.coords["context"].tolist() == gold["context"].tolist()
     assert acts.layer_names == ["transformer.h.0", "transformer.h.1", "transformer.h.2", "transformer.ln_f"]
     for layer in acts.layer_names:
         np.testing.assert_allclose(acts.layers[layer], gold[layer], rtol=0, atol=ATOL, err_msg=layer)

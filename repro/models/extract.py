@@ -193,9 +193,9 @@ def extract_bsl(loaded: LoadedModel, groups: Sequence[BslGroup], layers: Sequenc
     arrays, n_tokens, n_passes = _run(loaded, jobs, len(out_ids), ("hooks", modules), batch_size, progress,
                                       reference)
     meta = _meta(loaded, "bsl", names, n_tokens, n_passes, tokens_reference, reference)
-    acts = Activations(_id_array(out_ids), dict(zip(names, arrays)), meta, np.asarray(ctx_tokens, dtype=np.int64))
-    acts.contexts = contexts  # not saved: for inspection and tests (the BSL `context` coordinate)
-    return acts
+    # the strings actually tokenised: BSL's `context` coordinate (for inspection; not saved)
+    return Activations(_id_array(out_ids), dict(zip(names, arrays)), meta, np.asarray(ctx_tokens, dtype=np.int64),
+                       coords={"context": np.asarray(contexts)})
 
 
 # --- running jobs ------------------------------------------------------------------------------
