@@ -74,20 +74,29 @@ def layer_curves(bench: str, results: list[dict], folder: Path, name: str, forma
     return _save(fig, folder, name, formats)
 
 
-def benchmark_bars(table: dict[tuple[str, str], dict], models: list[str], benches: list[str], folder: Path,
-                   name: str = "benchmark_bars", formats=FORMATS) -> Path:
-    """Best-layer normalised score per benchmark, one bar per model, error bars where the suite has them."""
+def _bar_groups(benches: list[str], models: list[str]):
+    """A figure with one group of bars per benchmark, one bar per model: (fig, ax, bar width, x of model j)."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(benches) + 2), 4))
     width = 0.8 / max(len(models), 1)
+    return fig, ax, width, lambda j: np.arange(len(benches)) + (j - (len(models) - 1) / 2) * width
+
+
+def _bench_ticks(ax, benches: list[str]) -> None:
+    ax.set_xticks(range(len(benches)))
+    ax.set_xticklabels(benches, rotation=20, ha="right", fontsize=8)
+
+
+def benchmark_bars(table: dict[tuple[str, str], dict], models: list[str], benches: list[str], folder: Path,
+                   name: str = "benchmark_bars", formats=FORMATS) -> Path:
+    """Best-layer normalised score per benchmark, one bar per model, error bars where the suite has them."""
+    fig, ax, width, xs_of = _bar_groups(benches, models)
     for j, m in enumerate(models):
         ys = [_num(table[(m, b)]["best_layer"]["score_center"]) if (m, b) in table else np.nan for b in benches]
         es = [_num(table[(m, b)]["best_layer"].get("score_error")) if (m, b) in table else np.nan for b in benches]
-        xs = np.arange(len(benches)) + (j - (len(models) - 1) / 2) * width
-        ax.bar(xs, ys, width, yerr=np.nan_to_num(es), capsize=3, label=m)
+        ax.bar(xs_of(j), ys, width, yerr=np.nan_to_num(es), capsize=3, label=m)
     ax.axhline(1.0, color="k", ls="--", lw=1, label="ceiling")
-    ax.set_xticks(range(len(benches)))
-    ax.set_xticklabels(benches, rotation=20, ha="right", fontsize=8)
+    _bench_ticks(ax, benches)
     ax.set_ylabel("best-layer normalised score")
     ax.legend(fontsize=7)
     ax.grid(axis="y", alpha=0.3)
@@ -97,9 +106,7 @@ def benchmark_bars(table: dict[tuple[str, str], dict], models: list[str], benche
 def raw_vs_ceiling(table: dict[tuple[str, str], dict], models: list[str], benches: list[str], folder: Path,
                    name: str = "raw_vs_ceiling", formats=FORMATS) -> Path:
     """Best-layer raw score next to the benchmark's ceiling (what the normalisation divides by)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(max(5, 1.6 * len(benches) + 2), 4))
-    width = 0.8 / max(len(models), 1)
+    fig, ax, width, xs_of = _bar_groups(benches, models)
     for j, m in enumerate(models):
         ys = []
         for b in benches:
@@ -109,15 +116,13 @@ def raw_vs_ceiling(table: dict[tuple[str, str], dict], models: list[str], benche
                 best = r["best_layer"]["layer"]
                 raw = next((ls["raw_center"] for ls in r["layers"] if ls["layer"] == best), None)
             ys.append(_num(raw))
-        xs = np.arange(len(benches)) + (j - (len(models) - 1) / 2) * width
-        ax.bar(xs, ys, width, label=f"{m} (raw)")
+        ax.bar(xs_of(j), ys, width, label=f"{m} (raw)")
     for i, b in enumerate(benches):
         ceil = next((table[(m, b)]["ceiling"]["center"] for m in models if (m, b) in table), None)
         if ceil is not None:
             ax.hlines(ceil, i - 0.45, i + 0.45, colors="k", linestyles="--", lw=1.5,
                       label="ceiling" if i == 0 else None)
-    ax.set_xticks(range(len(benches)))
-    ax.set_xticklabels(benches, rotation=20, ha="right", fontsize=8)
+    _bench_ticks(ax, benches)
     ax.set_ylabel("raw score (Pearson r)")
     ax.set_ylim(top=max(ax.get_ylim()[1], 1.25 * max((table[k]["ceiling"]["center"] or 0) for k in table)))
     ax.set_title("raw best-layer score vs ceiling (legacy Blank/Fedorenko normalise per neuroid: no raw)",
@@ -183,8 +188,7 @@ def score_heatmap(table: dict[tuple[str, str], dict], models: list[str], benches
             if np.isfinite(m[i, j]):
                 ax.text(j, i, f"{m[i, j]:.3f}", ha="center", va="center", fontsize=8,
                         color="w" if m[i, j] < 0.6 else "k")
-    ax.set_xticks(range(len(benches)))
-    ax.set_xticklabels(benches, rotation=20, ha="right", fontsize=8)
+    _bench_ticks(ax, benches)
     ax.set_yticks(range(len(models)))
     ax.set_yticklabels(models, fontsize=8)
     fig.colorbar(im, ax=ax, label="best-layer normalised score")
