@@ -89,11 +89,12 @@ def stimuli_for(bench, data):
     return "legacy", bench.streams(data.stimulus_set)
 
 
-def compute_activations(cfg: ScoreConfig, bench, data) -> act_io.Activations:
+def compute_activations(cfg: ScoreConfig, bench, data, spec=None) -> act_io.Activations:
+    """``spec``: the already resolved model (else resolved from ``cfg.model``)."""
     from .models.cache import ActivationCache, cached_extract
     from .models.registry import resolve_model
 
-    spec = resolve_model(cfg.model, cfg.revision)
+    spec = spec or resolve_model(cfg.model, cfg.revision)
     mode, units = stimuli_for(bench, data)
     cache = ActivationCache(Path(cfg.cache_dir) / "activations" if cfg.cache_dir else None)
     acts = cached_extract(spec, mode, units, cfg.layers, cache=cache, device=cfg.device, dtype=cfg.dtype,
@@ -126,7 +127,10 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
                       "revision": acts.meta.get("revision"), "source": "activations", "activations_sha1": acts.sha1, "activations_content_sha1": act_io.content_sha1(acts)}
     else:
-        acts = compute_activations(cfg, bench, data)
+        from .models.registry import resolve_model
+
+        spec = resolve_model(cfg.model, cfg.revision)
+        acts = compute_activations(cfg, bench, data, spec)
         model_info = {"id": acts.meta.get("model", cfg.model), "hf_id": acts.meta.get("hf_id"),
                       "revision": acts.meta.get("revision"), "source": "hf",
                       "activations_content_sha1": act_io.content_sha1(acts), "dtype": acts.meta.get("dtype", cfg.dtype),
@@ -150,11 +154,7 @@ def run_score(cfg: ScoreConfig) -> results.Result:
                                  device=rdevice)
         else:
             bscore = bench.score(acts, data, ceiling=cfg.extra.get("ceiling"), progress=bar)
-    committed = None
-    if cfg.model is not None and isinstance(bench, BslEncodingBenchmark):
-        from .models.registry import resolve_model
-
-        committed = resolve_model(cfg.model, cfg.revision).bsl_layer
+    committed = spec.bsl_layer if cfg.model is not None and isinstance(bench, BslEncodingBenchmark) else None
     provenance = {
         "engine": "native",
         "solver": bscore.settings.get("solver", solver),
