@@ -23,13 +23,12 @@ import io
 import logging
 import math
 import re
-import sys
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import references as refs_mod
 from . import results as results_mod
+from ._callable import make_callable
 from .atomic import atomic_write_text
 from .errors import InputError, UnknownIdError
 from .progress import progress_bar
@@ -379,11 +378,4 @@ def _reuse(path: Path | None, layers: list[str] | None, solver: str) -> results_
     return res
 
 
-class _CallableModule(types.ModuleType):
-    """``repro.reproduce(...)`` works even after ``import repro.reproduce`` put this module on ``repro``."""
-
-    def __call__(self, *args, **kwargs) -> Comparison:
-        return reproduce(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__)

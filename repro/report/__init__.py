@@ -16,13 +16,12 @@ import html
 import json
 import logging
 import re
-import sys
-import types
 from importlib import resources
 from pathlib import Path
 from string import Template
 
 from .. import provenance as prov
+from .._callable import make_callable
 from ..atomic import atomic_write_text
 from ..errors import InputError
 from ..progress import progress_bar
@@ -211,11 +210,4 @@ def _provenance(table, origin, ckas) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-class _CallableModule(types.ModuleType):
-    """``repro.report(...)`` works even after ``import repro.report`` put this package on ``repro``."""
-
-    def __call__(self, *args, **kwargs) -> Path:
-        return report(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__)
