@@ -29,11 +29,11 @@ import os
 import subprocess
 import sys
 import time
-import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._callable import make_callable
 from .atomic import atomic_write_text
 from .errors import EngineError, InputError
 
@@ -74,16 +74,20 @@ class Cell:
     def name(self) -> str:
         return f"{self.label} x {self.benchmark}"
 
-    def finished(self) -> bool:
+    def result(self) -> dict | None:
+        """The cell's finished result (a complete result file for this benchmark), else None."""
         if not self.path.is_file():
-            return False
+            return None
         try:
             data = json.loads(self.path.read_text())
         except (OSError, ValueError):
-            return False
+            return None
         from .results import SCHEMA
 
-        return data.get("schema") == SCHEMA and data.get("benchmark") == self.benchmark
+        return data if data.get("schema") == SCHEMA and data.get("benchmark") == self.benchmark else None
+
+    def finished(self) -> bool:
+        return self.result() is not None
 
 
 class CellJob:
@@ -386,8 +390,8 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
 def _row(cell: Cell, output: Path, error: str | None) -> dict:
     row = dict.fromkeys(CSV_FIELDS, "")
     row.update(model=cell.label, benchmark=cell.benchmark)
-    if cell.finished():
-        data = json.loads(cell.path.read_text())
+    data = cell.result()
+    if data is not None:
         best = data["best_layer"]
         row.update(suite=data["suite"], status="done", best_layer=best["layer"], score=best["score_center"],
                    score_error=best["score_error"], raw=best.get("raw_center"), ceiling=data["ceiling"]["center"],
@@ -446,18 +450,10 @@ def collect(cells: list[Cell], output: str | os.PathLike, errors: dict | None = 
     atomic_write_text(output / "results.json", json.dumps({"schema": SCHEMA, "cells": rows}, indent=1) + "\n")
     atomic_write_text(output / "table.md", markdown_table(rows))
     html = None
-    done = [str(c.path) for c in cells if c.finished()]
+    done = [str(c.path) for c, r in zip(cells, rows) if r["status"] == "done"]
     if report and done:
         html = _html_report(done, output)
     return SweepResult(output, rows, output / "results.csv", output / "results.json", output / "table.md", html)
 
 
-class _CallableModule(types.ModuleType):
-    """``repro.sweep(...)`` must work even after ``import repro.sweep`` has bound the package
-    attribute ``repro.sweep`` to this module (a job unpickling CellJob does exactly that)."""
-
-    def __call__(self, *args, **kwargs):
-        return sweep(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+make_callable(__name__)
