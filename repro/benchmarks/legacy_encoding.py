@@ -16,7 +16,7 @@ from ..errors import DataError, InputError
 from ..metrics.correlation import pearson_scipy
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
-from ..metrics.stats import mad, quiet_nan, sorted_unique
+from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
 from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
 
 CEILING_MODES = ("positional", "aligned")
@@ -97,8 +97,7 @@ class LegacyEncodingBenchmark:
                 per_exp = np.nanmean(fold_r[name], axis=1)  # mean over folds
                 r_v = np.nanmean(per_exp, axis=0)[lang]  # mean over the experiments a voxel was scored in
             medians = _subject_medians(r_v, subjects)
-            center = float(np.nanmedian(list(medians.values())))
-            error = mad(list(medians.values()))
+            center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], center, error, center / ceiling, error / ceiling,
                                          {"subject_medians": medians, "n_language_neuroids": int(lang.sum())}))
             per_neuroid[f"{name}__fold_r"] = fold_r[name]
@@ -138,9 +137,8 @@ class LegacyEncodingBenchmark:
                 r_n = np.nanmean(r[name], axis=0)
             q = r_n / c
             medians = _subject_medians(q, subjects)
-            center = float(np.nanmedian(list(medians.values())))
-            out_layers.append(LayerScore(name, X.shape[1], None, None, center, mad(list(medians.values())),
-                                         {"subject_medians": medians}))
+            center, error = median_and_mad(medians)
+            out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians}))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
             per_neuroid[f"{name}__neuroid_r"] = r_n
             per_neuroid[f"{name}__neuroid_normalized"] = q

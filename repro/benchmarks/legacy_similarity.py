@@ -40,7 +40,7 @@ from ..errors import InputError
 from ..metrics.cka import SIMILARITIES
 from ..metrics.cv import SplitSpec, sort_by_id, splits
 from ..metrics.encoding import align_rows
-from ..metrics.stats import mad, quiet_nan, sorted_unique
+from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
 from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
 from .blank2014 import BLANK2014FROI_ENCODING
 from .fedorenko2016 import FEDORENKO2016V3_ENCODING
@@ -99,8 +99,7 @@ class LegacySimilarityBenchmark:
         out_layers = []
         for name, X in layers.items():
             used = values[name]["used"]
-            center = float(np.nanmedian(list(used.values()))) if used else float("nan")
-            error = mad(list(used.values())) if used else float("nan")
+            center, error = median_and_mad(used)
             extra = {"per_subject_value_used": used}
             extra.update({k: v for k, v in values[name].items() if k != "used"})
             if ceiling is None:

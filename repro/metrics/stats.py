@@ -15,6 +15,15 @@ def mad(x) -> float:
     return float(1.4826 * np.median(np.abs(x - np.median(x))))
 
 
+def median_and_mad(per_subject: dict) -> tuple[float, float]:
+    """The legacy aggregate over subjects: NaN-skipping median (center) and MAD (error); NaN if empty."""
+    values = list(per_subject.values())
+    if not values:
+        return float("nan"), float("nan")
+    with quiet_nan():
+        return float(np.nanmedian(values)), mad(values)
+
+
 @contextlib.contextmanager
 def quiet_nan():
     """All-NaN slices are expected (e.g. voxels of subjects who skipped an experiment)."""
