@@ -179,12 +179,11 @@ def make_model(folder: Path, overrides: dict, tokenizer_dir: Path) -> Path:
 
 
 def _pereira_streams():
-    from repro.api import load_benchmark_data
     from repro.benchmarks import get_benchmark
+    from repro.benchmarks.base import DataOptions
 
     bench = get_benchmark("Pereira2018-encoding")
-    data, _ = load_benchmark_data(bench, str(GOLDEN / "legacy" / "s3"), True, True)
-    return bench.streams(data.stimulus_set)
+    return bench.stimuli(bench.load(DataOptions(str(GOLDEN / "legacy" / "s3"), True, True)).data).units
 
 
 # -- 3. extraction ---------------------------------------------------------------------------------

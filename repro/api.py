@@ -3,37 +3,49 @@
     import repro
     result = repro.score(model="gpt2", benchmark="Pereira2018-encoding")
     result = repro.score(activations="acts.npz", benchmark="Blank2014-linear-shuffle", data_dir="data/")
+
+A score runs top-down: validate every input (no network, no disk write) -> resolve the model ->
+fetch the data -> extract -> score -> write. A typo therefore fails before any download.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+import math
+import re
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
-
-import numpy as np
 
 from . import activations as act_io
 from . import provenance as prov
 from . import results
 from .benchmarks import get_benchmark
-from .benchmarks.bsl_encoding import BslEncodingBenchmark
+from .benchmarks.base import SUITE_BSL, DataOptions, Loaded, ScoreContext
 from .errors import InputError
-from .metrics.regression import check_solver
 from .progress import progress_bar
 
 log = logging.getLogger("repro")
 
+ENGINES = ("native", "legacy")
+DTYPES = ("float32", "bfloat16", "float16")
+CEILING_MODES = ("positional", "aligned")
+_DEVICE = re.compile(r"^(cpu|auto|mps|cuda(:\d+)?)$")
+
 
 @dataclass
 class ScoreConfig:
+    """One score's settings: the CLI, the Python API and sweeps all build this object."""
+
     benchmark: str
     model: str | None = None
     activations: str | None = None
+    engine: str = "native"  # native (this package) | legacy (the original neural-nlp code in Docker)
+    image: str | None = None  # legacy engine: Docker image
     revision: str | None = None
     layers: list[str] | None = None
     solver: str = "stable"  # stable | exact (per suite) | legacy-exact | bsl-exact
     ceiling_mode: str = "positional"
+    ceiling: float | None = None  # CKA/RDM: the ceiling to normalise by
     data_dir: str | None = None
     cache_dir: str | None = None
     offline: bool | None = None
@@ -43,65 +55,115 @@ class ScoreConfig:
     trust_remote_code: bool = False
     quiet: bool = False
     output: str | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # retired: {"ceiling": x} is read as ``ceiling``
+
+    def changed(self) -> list[str]:
+        """Fields set away from their default (what an engine must honour or refuse)."""
+        out = []
+        for f in fields(self):
+            if f.default is MISSING and f.default_factory is MISSING:
+                continue  # required: benchmark
+            default = f.default if f.default_factory is MISSING else f.default_factory()
+            if getattr(self, f.name) != default:
+                out.append(f.name)
+        return out
 
 
-def _solver_for(bench, solver: str) -> str:
-    if solver == "exact":
-        return "bsl-exact" if isinstance(bench, BslEncodingBenchmark) else "legacy-exact"
-    return check_solver(solver)
+# what the legacy engine can honour; everything else set by the user is refused, not dropped
+_LEGACY_HONOURS = {"model", "engine", "image", "revision", "layers", "data_dir", "cache_dir", "device", "quiet",
+                   "output"}
 
 
-# -- data --------------------------------------------------------------------------------------
-def load_benchmark_data(bench, data_dir=None, offline=None, quiet=False):
-    """Returns (data object the benchmark scores against, {file name: sha1})."""
-    if isinstance(bench, BslEncodingBenchmark):
-        from .data.netcdf import read_dataarray
-        from .data.store import bsl_store, fetch_bsl
-
-        store = bsl_store(data_dir, offline, quiet)
-        assembly = bench.select(read_dataarray(fetch_bsl(bench.data_file, store=store)))
-        return assembly, store
-    from .data.store import fetch_legacy, legacy_store
-
-    store = legacy_store(data_dir, offline, quiet)
-    data = bench.load(lambda key: fetch_legacy(key, store=store))
-    return data, store
+# -- 1. validate -------------------------------------------------------------------------------
+def _existing_dir_or_absent(value: str | None, option: str) -> None:
+    if value is None:
+        return
+    path = Path(value).expanduser()
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} {value} is a file, not a folder; point it at a folder (it is created if missing)")
 
 
-def _bsl_ceiling(bench, assembly, store, cfg) -> tuple[float, str]:
-    from .data.netcdf import read_dataarray
-    from .data.store import fetch_bsl
+def _validate_common(cfg: ScoreConfig, suffix: str) -> None:
+    if cfg.extra.get("ceiling") is not None and cfg.ceiling is None:
+        cfg.ceiling = cfg.extra["ceiling"]
+    if cfg.engine not in ENGINES:
+        raise InputError(f"unknown engine {cfg.engine!r}; choose from {', '.join(ENGINES)}")
+    if cfg.output is not None and Path(cfg.output).suffix != suffix:
+        side = " (the per-neuroid side file is written next to it)" if suffix == ".json" else ""
+        raise InputError(f"--output {cfg.output} must end in {suffix}{side}")
+    if cfg.output is not None and Path(cfg.output).is_dir():
+        raise InputError(f"--output {cfg.output} is a folder; name a {suffix} file")
+    _existing_dir_or_absent(cfg.data_dir, "--data-dir")
+    _existing_dir_or_absent(cfg.cache_dir, "--cache-dir")
+    if cfg.dtype not in DTYPES:
+        raise InputError(f"unknown dtype {cfg.dtype!r}; choose from {', '.join(DTYPES)}")
+    if not _DEVICE.match(str(cfg.device)):
+        raise InputError(f"unknown device {cfg.device!r}; use cpu, cuda, cuda:N, mps or auto")
+    if not isinstance(cfg.batch_size, int) or cfg.batch_size < 1:
+        raise InputError(f"--batch-size must be a positive integer, got {cfg.batch_size!r}")
+    if cfg.ceiling_mode not in CEILING_MODES:
+        raise InputError(f"unknown ceiling mode {cfg.ceiling_mode!r}; choose from {', '.join(CEILING_MODES)}")
+    if cfg.ceiling is not None:
+        try:
+            ok = math.isfinite(float(cfg.ceiling)) and float(cfg.ceiling) > 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise InputError(f"--ceiling must be a positive finite number, got {cfg.ceiling!r}")
 
-    if bench.ceiling_file:
-        value = float(np.asarray(read_dataarray(fetch_bsl(bench.ceiling_file, store=store)).values).reshape(-1)[0])
-        return value, "stored"
-    from .metrics.ceiling import bsl_benchmark_ceiling
 
-    return bsl_benchmark_ceiling(bench, assembly, store.sha1s.get(bench.data_file), cfg.cache_dir, quiet=cfg.quiet), "computed"
+def _validate_engine(cfg: ScoreConfig) -> None:
+    if cfg.engine == "native":
+        if cfg.image is not None:
+            raise InputError("--image applies to --engine legacy only")
+        return
+    if cfg.activations is not None:
+        raise InputError("--engine legacy runs the original model wrapper; it cannot score --activations")
+    refused = [name for name in cfg.changed() if name not in _LEGACY_HONOURS]
+    if refused:
+        flags = ", ".join("--" + name.replace("_", "-") for name in refused)
+        raise InputError(f"--engine legacy cannot honour {flags} (the original code has no such option); "
+                         "drop it or use --engine native")
 
 
-# -- model side --------------------------------------------------------------------------------
-def stimuli_for(bench, data):
-    """The units a model is fed for this benchmark (legacy streams or BSL groups) and the mode."""
-    if isinstance(bench, BslEncodingBenchmark):
-        return "bsl", bench.groups(data)
-    return "legacy", bench.streams(data.stimulus_set)
+def _check_file(path: str, option: str) -> Path:
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise InputError(f"{option} {path}: no such file")
+    return p
 
 
+# -- 2.-4. model, data, activations ------------------------------------------------------------
 def compute_activations(cfg: ScoreConfig, bench, data, spec=None) -> act_io.Activations:
     """``spec``: the already resolved model (else resolved from ``cfg.model``)."""
     from .models.cache import ActivationCache, cached_extract
     from .models.registry import resolve_model
 
     spec = spec or resolve_model(cfg.model, cfg.revision)
-    mode, units = stimuli_for(bench, data)
+    mode, units = bench.stimuli(data)
     cache = ActivationCache(Path(cfg.cache_dir) / "activations" if cfg.cache_dir else None)
     acts = cached_extract(spec, mode, units, cfg.layers, cache=cache, device=cfg.device, dtype=cfg.dtype,
                           batch_size=cfg.batch_size, progress=not cfg.quiet,
                           trust_remote_code=cfg.trust_remote_code, offline=cfg.offline)
     log.info("activations for %s on %s: %s", spec.id, bench.id, "cache hit" if acts.meta.get("cache_hit") else "computed")
     return acts
+
+
+def load_benchmark_data(bench, data_dir=None, offline=None, quiet=False) -> Loaded:
+    loaded = bench.load(DataOptions(data_dir, offline, quiet))
+    for name, sha1 in sorted(loaded.files.items()):
+        log.info("data %s from %s (sha1 %s)", name, loaded.root, sha1[:12])
+    return loaded
+
+
+def _regression_device(solver: str, device: str) -> str | None:
+    """The stable regression's neuroid-sized products follow --device onto a GPU."""
+    if solver != "stable" or not (device == "auto" or device.startswith("cuda")):
+        return None
+    from .models.loading import resolve_device
+
+    resolved = resolve_device(device)
+    return resolved if resolved.startswith("cuda") else None
 
 
 # -- scoring -----------------------------------------------------------------------------------
@@ -112,49 +174,52 @@ def score(benchmark: str, model: str | None = None, activations: str | None = No
 
 
 def run_score(cfg: ScoreConfig) -> results.Result:
+    # 1. validate everything that can be checked without the network or a disk write
     if (cfg.model is None) == (cfg.activations is None):
         raise InputError("give exactly one of --model or --activations")
+    _validate_common(cfg, ".json")
     bench = get_benchmark(cfg.benchmark, warn=log.warning)
-    solver = _solver_for(bench, cfg.solver)
-    output = Path(cfg.output) if cfg.output else None
-    if output is not None and output.suffix != ".json":
-        raise InputError(f"--output {output} must end in .json (the per-neuroid side file is written next to it)")
-    data, store = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
-    for name, sha1 in sorted(store.sha1s.items()):
-        log.info("data %s from %s (sha1 %s)", name, store.root, sha1[:12])
+    solver = bench.resolve_solver(cfg.solver)
+    if cfg.ceiling is not None and "ceiling" not in getattr(bench, "context_options", ()):
+        raise InputError(f"--ceiling applies to the CKA/RDM benchmarks only; {bench.id} reads its own ceiling")
+    _validate_engine(cfg)
+    acts = None
     if cfg.activations is not None:
-        acts = act_io.load(cfg.activations)
-        model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
-                      "revision": acts.meta.get("revision"), "source": "activations", "activations_sha1": acts.sha1, "activations_content_sha1": act_io.content_sha1(acts)}
-    else:
+        acts = act_io.load(_check_file(cfg.activations, "--activations"))
+        if cfg.layers:
+            acts = acts.subset_layers(cfg.layers)
+    if cfg.engine == "legacy":
+        return _run_legacy(cfg, bench.id)
+    # 2. resolve the model (a registered id, a local folder or a hub id: no download yet)
+    spec = None
+    if cfg.model is not None:
         from .models.registry import resolve_model
 
         spec = resolve_model(cfg.model, cfg.revision)
-        acts = compute_activations(cfg, bench, data, spec)
+    rdevice = _regression_device(solver, cfg.device)
+    # 3. fetch the data
+    loaded = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
+    # 4. extract
+    if acts is not None:
+        model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
+                      "revision": acts.meta.get("revision"), "source": "activations", "activations_sha1": acts.sha1,
+                      "activations_content_sha1": act_io.content_sha1(acts)}
+    else:
+        acts = compute_activations(cfg, bench, loaded.data, spec)
+        if cfg.layers:
+            acts = acts.subset_layers(cfg.layers)
         model_info = {"id": acts.meta.get("model", cfg.model), "hf_id": acts.meta.get("hf_id"),
                       "revision": acts.meta.get("revision"), "source": "hf",
                       "activations_content_sha1": act_io.content_sha1(acts), "dtype": acts.meta.get("dtype", cfg.dtype),
                       "extraction": acts.meta.get("mode")}
-    if cfg.layers:
-        acts = acts.subset_layers(cfg.layers)
-    n_steps = len(acts.layers) * (bench.split.n_splits * (2 if getattr(bench, "aggregation", "") == "pereira" else 1))
-    # the stable regression's neuroid-sized products follow --device onto a GPU
-    rdevice = None
-    if solver == "stable" and (cfg.device == "auto" or cfg.device.startswith("cuda")):
-        from .models.loading import resolve_device
-
-        rdevice = resolve_device(cfg.device)
-        rdevice = rdevice if rdevice.startswith("cuda") else None
-    with progress_bar(total=n_steps, desc=f"cross-validation {bench.id}", quiet=cfg.quiet) as bar:
-        if isinstance(bench, BslEncodingBenchmark):
-            ceiling, source = _bsl_ceiling(bench, data, store, cfg)
-            bscore = bench.score(acts, data, ceiling, source, solver=solver, progress=bar, device=rdevice)
-        elif bench.metric == "encoding":
-            bscore = bench.score(acts, data, solver=solver, ceiling_mode=cfg.ceiling_mode, progress=bar,
-                                 device=rdevice)
-        else:
-            bscore = bench.score(acts, data, ceiling=cfg.extra.get("ceiling"), progress=bar)
-    committed = spec.bsl_layer if cfg.model is not None and isinstance(bench, BslEncodingBenchmark) else None
+    # 5. score
+    with progress_bar(total=bench.cv_steps(len(acts.layers)), desc=f"cross-validation {bench.id}",
+                      quiet=cfg.quiet) as bar:
+        ctx = ScoreContext(solver=solver, ceiling_mode=cfg.ceiling_mode,
+                           ceiling=None if cfg.ceiling is None else float(cfg.ceiling), device=rdevice, progress=bar,
+                           cache_dir=cfg.cache_dir, quiet=cfg.quiet)
+        bscore = bench.score(acts, loaded.data, ctx)
+    committed = spec.bsl_layer if spec is not None and bench.suite == SUITE_BSL else None
     provenance = {
         "engine": "native",
         "solver": bscore.settings.get("solver", solver),
@@ -163,25 +228,39 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         "ceiling_mode": bscore.settings.get("ceiling_mode"),
         "regression_device": rdevice or "cpu",
         "versions": prov.versions(),
-        "data": dict(sorted(store.sha1s.items())),
+        "data": dict(sorted(loaded.files.items())),
         "created": prov.now(),
         "command": prov.command_line(),
         "config": {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size")},
     }
     result = results.build(bscore, model_info, provenance, committed)
-    if output is not None:
-        result.save(output)
+    # 6. write
+    if cfg.output is not None:
+        result.save(Path(cfg.output))
     return result
+
+
+def _run_legacy(cfg: ScoreConfig, benchmark: str) -> results.Result:
+    from .engines.legacy_docker import run_legacy
+
+    data = run_legacy(cfg.model, benchmark, layers=cfg.layers, data_dir=cfg.data_dir, image=cfg.image,
+                      gpus=cfg.device.startswith("cuda"), revision=cfg.revision, output=cfg.output,
+                      cache_dir=str(Path(cfg.cache_dir) / "legacy") if cfg.cache_dir else None)
+    return results.Result(data)
 
 
 def extract(benchmark: str, model: str, output: str | None = None, **kwargs) -> act_io.Activations:
     """Activations of a model on a benchmark's stimuli (the golden activations format)."""
-    cfg = ScoreConfig(benchmark=benchmark, model=model, **kwargs)
+    cfg = ScoreConfig(benchmark=benchmark, model=model, output=output, **kwargs)
+    _validate_common(cfg, ".npz")
+    if cfg.engine != "native":
+        raise InputError("activations are extracted by the native engine only")
     bench = get_benchmark(cfg.benchmark, warn=log.warning)
-    if output is not None and not str(output).endswith(".npz"):
-        raise InputError(f"--output {output} must end in .npz")
-    data, _ = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
-    acts = compute_activations(cfg, bench, data)
+    from .models.registry import resolve_model
+
+    spec = resolve_model(cfg.model, cfg.revision)
+    loaded = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
+    acts = compute_activations(cfg, bench, loaded.data, spec)
     if cfg.layers:
         acts = acts.subset_layers(cfg.layers)
     if output is not None:

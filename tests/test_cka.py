@@ -17,6 +17,7 @@ import scipy.stats
 
 from repro.activations import Activations, load
 from repro.analysis.layer_cka import layer_by_layer_cka
+from repro.benchmarks.base import ScoreContext
 from repro.benchmarks.legacy_similarity import (
     BLANK2014FROI_CKA,
     BLANK2014FROI_RDM,
@@ -35,7 +36,7 @@ ACTS = {"Pereira2018": "pereira2018", "Blank2014fROI": "blank2014", "Fedorenko20
 
 @cache
 def _data(bench):
-    return bench.load(lambda key: GOLDEN / "legacy" / "s3" / f"{key}.nc")
+    return bench.read(lambda key: GOLDEN / "legacy" / "s3" / f"{key}.nc")
 
 
 @cache
@@ -140,7 +141,7 @@ def test_cka_benchmark_matches_golden(bench):
     gold = json.loads((GOLDEN / "legacy" / "results" / f"{bench.id}.json").read_text())
     ceiling = _ceiling(bench.id)
     assert gold["ceiling"] == ceiling
-    res = bench.score(_acts(bench.data_key), _data(bench), ceiling=ceiling)
+    res = bench.score(_acts(bench.data_key), _data(bench), ScoreContext(ceiling=ceiling))
     assert res.ceiling == ceiling and res.ceiling_source == "supplied"
     assert [ls.layer for ls in res.layers] == list(gold["layers"])
     for ls in res.layers:
@@ -169,7 +170,7 @@ def test_cka_without_ceiling_reports_raw_only():
 
 def test_cka_subject_value_center_drops_the_legacy_quirk():
     bench = FEDORENKO2016V3_CKA
-    res = bench.score(_acts(bench.data_key), _data(bench), subject_value="center")
+    res = bench.score(_acts(bench.data_key), _data(bench), ScoreContext(subject_value="center"))
     for ls in res.layers:
         assert ls.extra["per_subject_value_used"] == ls.extra["per_subject_cv_center"]
         assert ls.raw_center == pytest.approx(np.median(list(ls.extra["per_subject_cv_center"].values())))
@@ -180,7 +181,7 @@ def test_cka_subject_value_center_drops_the_legacy_quirk():
 def test_bad_options_raise_input_error(kwargs):
     bench = FEDORENKO2016V3_CKA
     with pytest.raises(InputError):
-        bench.score(_acts(bench.data_key), _data(bench), **kwargs)
+        bench.score(_acts(bench.data_key), _data(bench), ScoreContext(**kwargs))
 
 
 def test_declarations_reuse_the_encoding_setup():
@@ -215,7 +216,7 @@ def _self_activations(bench, subject):
 @pytest.mark.parametrize("bench", [FEDORENKO2016V3_RDM, FEDORENKO2016V3_CKA, PEREIRA2018_RDM], ids=lambda b: b.id)
 def test_self_similarity_is_one(bench):
     subject = 1 if bench.data_key == "Fedorenko2016v3" else "018"
-    res = bench.score(_self_activations(bench, subject), _data(bench), ceiling=0.5)
+    res = bench.score(_self_activations(bench, subject), _data(bench), ScoreContext(ceiling=0.5))
     extra = res.layer("self").extra
     # Pereira: mean over experiments of the mean over folds; Blank/Fedorenko: the CV mean (the value
     # used is (mean + standard error) / 2, the legacy quirk, so 0.5 here)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
 
+from repro.benchmarks.base import ScoreContext
 from repro.metrics.regression import fit_predict, ridge_gcv_fit_predict
 
 
@@ -92,10 +93,10 @@ def test_device_path_equals_numpy_path(golden, benchmark, acts):
     from repro.benchmarks import get_benchmark
 
     bench = get_benchmark(benchmark)
-    data = bench.load(lambda key: golden / "legacy/s3" / f"{key}.nc")
+    data = bench.read(lambda key: golden / "legacy/s3" / f"{key}.nc")
     a = load(golden / "inputs/activations" / f"{acts}.npz").subset_layers(["low_dim", "high_dim"])
-    ref = bench.score(a, data, solver="stable")
-    dev = bench.score(a, data, solver="stable", device="cpu")
+    ref = bench.score(a, data, ScoreContext(solver="stable"))
+    dev = bench.score(a, data, ScoreContext(solver="stable", device="cpu"))
     for x, y in zip(ref.layers, dev.layers):
         assert y.score_center == pytest.approx(x.score_center, abs=1e-10)
         assert y.score_error == pytest.approx(x.score_error, abs=1e-10)
@@ -110,8 +111,8 @@ def test_device_path_on_cuda(golden):
     from repro.benchmarks import get_benchmark
 
     bench = get_benchmark("Fedorenko2016v3-encoding")
-    data = bench.load(lambda key: golden / "legacy/s3" / f"{key}.nc")
+    data = bench.read(lambda key: golden / "legacy/s3" / f"{key}.nc")
     a = load(golden / "inputs/activations/fedorenko2016.npz")
-    ref, dev = bench.score(a, data), bench.score(a, data, device="cuda")
+    ref, dev = bench.score(a, data), bench.score(a, data, ScoreContext(device="cuda"))
     for x, y in zip(ref.layers, dev.layers):
         assert y.score_center == pytest.approx(x.score_center, abs=1e-9)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -47,3 +48,69 @@ class BenchmarkScore:
 
     def layer(self, name: str) -> LayerScore:
         return next(ls for ls in self.layers if ls.layer == name)
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """Where a benchmark's data files come from (explicit argument > environment > default)."""
+
+    data_dir: str | None = None
+    offline: bool | None = None
+    quiet: bool = False
+
+
+@dataclass
+class Loaded:
+    """A benchmark's data as its ``score`` wants it, plus the files it was read from."""
+
+    data: Any
+    files: dict[str, str]  # file name -> sha1
+    root: str
+
+
+class Stimuli(NamedTuple):
+    """What a model is fed: ``mode`` 'legacy' (context streams, neural-nlp) or 'bsl' (digest_text groups)."""
+
+    mode: str
+    units: list
+
+
+@dataclass(frozen=True)
+class ScoreContext:
+    """Everything a benchmark's ``score`` may use besides activations and data; options that do not
+    apply to a benchmark are ignored by it (the pipeline refuses the ones a user set explicitly)."""
+
+    solver: str = "stable"  # already resolved for the benchmark's suite (see Benchmark.resolve_solver)
+    ceiling_mode: str = "positional"  # legacy per-neuroid ceilings: by file position or aligned by neuroid_id
+    ceiling: float | None = None  # CKA/RDM: a ceiling the user supplies
+    subject_value: str = "legacy"  # CKA/RDM Blank/Fedorenko: the legacy quirk or the CV center
+    atlases: tuple[str, ...] = ("language",)
+    device: str | None = None  # where the stable regression's products run (None: NumPy on the CPU)
+    progress: Any = None  # something with .update(n), advanced once per cross-validation step
+    cache_dir: str | None = None  # computed ceilings are cached under it
+    quiet: bool = False
+
+
+@runtime_checkable
+class Benchmark(Protocol):
+    """What the pipeline needs of a benchmark; built-in and plugin benchmarks implement it alike."""
+
+    id: str
+    suite: str
+    metric: str
+    description: str
+
+    def load(self, options: DataOptions) -> Loaded:
+        """Fetch (download if allowed) and read the data files."""
+
+    def stimuli(self, data) -> Stimuli:
+        """The units a model is fed, in the order the benchmark's context rule needs."""
+
+    def resolve_solver(self, solver: str) -> str:
+        """``exact`` names the original suite's solver; anything else is checked and returned."""
+
+    def cv_steps(self, n_layers: int) -> int:
+        """How many ``progress.update(1)`` calls scoring ``n_layers`` layers makes."""
+
+    def score(self, acts, data, ctx: ScoreContext) -> BenchmarkScore:
+        """Per-layer scores of the activations against the data."""

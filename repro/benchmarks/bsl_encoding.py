@@ -15,7 +15,15 @@ from ..activations import Activations
 from ..metrics.correlation import pearson_eps
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
-from .base import SUITE_BSL, BenchmarkScore, LayerScore
+from ..metrics.solvers import check_solver
+from .base import SUITE_BSL, BenchmarkScore, DataOptions, LayerScore, Loaded, ScoreContext, Stimuli
+
+
+@dataclass
+class BslData:
+    assembly: object  # the benchmark's selection of the assembly
+    stored_ceiling: float | None  # the ceiling file's scalar; None: recomputed at scoring time (cached)
+    data_sha1: str | None  # keys the computed ceiling's cache
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,35 @@ class BslEncodingBenchmark:
     published_ceiling: float | None = None  # for listings only; scoring reads the ceiling file or recomputes
     suite: str = SUITE_BSL
     metric: str = "encoding"
+
+    def load(self, options: DataOptions) -> Loaded:
+        from ..data.netcdf import read_dataarray
+        from ..data.store import bsl_store, fetch_bsl
+
+        store = bsl_store(options.data_dir, options.offline, options.quiet)
+        assembly = self.select(read_dataarray(fetch_bsl(self.data_file, store=store)))
+        stored = None
+        if self.ceiling_file:
+            arr = read_dataarray(fetch_bsl(self.ceiling_file, store=store)).values
+            stored = float(np.asarray(arr).reshape(-1)[0])
+        data = BslData(assembly, stored, store.sha1s.get(self.data_file))
+        return Loaded(data, dict(store.sha1s), str(store.root))
+
+    def stimuli(self, data: BslData) -> Stimuli:
+        return Stimuli("bsl", self.groups(data.assembly))
+
+    def resolve_solver(self, solver: str) -> str:
+        return "bsl-exact" if solver == "exact" else check_solver(solver)
+
+    def cv_steps(self, n_layers: int) -> int:
+        return n_layers * self.split.n_splits
+
+    def ceiling(self, data: BslData, ctx: ScoreContext) -> tuple[float, str]:
+        if data.stored_ceiling is not None:
+            return data.stored_ceiling, "stored"
+        from ..metrics.ceiling import bsl_benchmark_ceiling
+
+        return bsl_benchmark_ceiling(self, data.assembly, data.data_sha1, ctx.cache_dir, quiet=ctx.quiet), "computed"
 
     def select(self, assembly):
         if self.experiment is None:
@@ -57,15 +94,17 @@ class BslEncodingBenchmark:
         labels = assembly.presentation[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
         return splits(self.split, assembly.values.shape[0], labels)
 
-    def score(self, acts: Activations, assembly, ceiling: float, ceiling_source: str, solver: str = "stable",
-              progress=None, data_files: dict | None = None, device: str | None = None) -> BenchmarkScore:
+    def score(self, acts: Activations, data: BslData, ctx: ScoreContext | None = None) -> BenchmarkScore:
+        ctx = ctx or ScoreContext()
+        solver, assembly = ctx.solver, data.assembly
         acts.check_finite()
+        ceiling, ceiling_source = self.ceiling(data, ctx)
         ids = assembly.presentation["stimulus_id"].to_numpy()
         rows = align_rows(np.asarray(acts.stimulus_id), ids)
         layers = {name: arr[rows] for name, arr in acts.layers.items()}
         folds = self.folds(assembly)
         r = cross_regressed_correlation(layers, assembly.values, ids, folds, pearson_eps, solver=solver,
-                                        regression=self.regression, progress=progress, device=device)
+                                        regression=self.regression, progress=ctx.progress, device=ctx.device)
         out, per_neuroid = [], {"neuroid_id": assembly.neuroid["neuroid_id"].to_numpy()}
         for name, X in layers.items():
             per_split = np.median(r[name], axis=1)
@@ -83,7 +122,7 @@ class BslEncodingBenchmark:
             fold_info["split_coord"] = self.split.stratify_coord
             fold_info["test_split_values"] = [list(dict.fromkeys(groups[np.sort(te)].tolist())) for _, te in folds]
         return BenchmarkScore(self.id, self.suite, self.metric, ceiling, "scalar", ceiling_source, out,
-                              [fold_info], per_neuroid, dict(data_files or {}),
+                              [fold_info], per_neuroid, {},
                               {"solver": solver if self.regression == "linear" else "ridge-gcv",
                                "seed": self.split.random_state, "cv": self.split.describe(),
                                "regression": self.regression})

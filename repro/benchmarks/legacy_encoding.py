@@ -17,13 +17,14 @@ from ..metrics.correlation import pearson_scipy
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
 from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
-from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
+from .base import SUITE_LEGACY, BenchmarkScore, LayerScore, ScoreContext
+from .legacy_data import LegacyDataMixin
 
 CEILING_MODES = ("positional", "aligned")
 
 
 @dataclass(frozen=True)
-class LegacyEncodingBenchmark:
+class LegacyEncodingBenchmark(LegacyDataMixin):
     id: str
     data_key: str
     ceiling_key: str
@@ -38,16 +39,12 @@ class LegacyEncodingBenchmark:
     suite: str = SUITE_LEGACY
     metric: str = "encoding"
 
-    def load(self, fetch):
-        from ..data.legacy import load_legacy
+    def cv_steps(self, n_layers: int) -> int:
+        return n_layers * self.split.n_splits * (2 if self.aggregation == "pereira" else 1)  # two experiments
 
-        return load_legacy(self.data_key, self.ceiling_key, fetch)
-
-    def stimulus_ids(self, data) -> np.ndarray:
-        return data.assembly.presentation["stimulus_id"].to_numpy()
-
-    def score(self, acts: Activations, data, solver: str = "stable", ceiling_mode: str = "positional",
-              atlases: tuple[str, ...] = ("language",), progress=None, device: str | None = None) -> BenchmarkScore:
+    def score(self, acts: Activations, data, ctx: ScoreContext | None = None) -> BenchmarkScore:
+        ctx = ctx or ScoreContext()
+        solver, ceiling_mode, progress, device = ctx.solver, ctx.ceiling_mode, ctx.progress, ctx.device
         if ceiling_mode not in CEILING_MODES:
             raise InputError(f"unknown ceiling mode {ceiling_mode!r}; choose from {', '.join(CEILING_MODES)}")
         acts.check_finite()
@@ -56,7 +53,7 @@ class LegacyEncodingBenchmark:
         rows = align_rows(np.asarray(acts.stimulus_id), target_ids)
         layers = {name: arr[rows] for name, arr in acts.layers.items()}
         if self.aggregation == "pereira":
-            result = self._score_pereira(layers, data, solver, atlases, progress, device)
+            result = self._score_pereira(layers, data, solver, ctx.atlases, progress, device)
         else:
             result = self._score_per_neuroid(layers, data, solver, ceiling_mode, progress, device)
         result.settings.update({"solver": solver, "seed": self.split.random_state,

@@ -41,9 +41,10 @@ from ..metrics.cka import SIMILARITIES
 from ..metrics.cv import SplitSpec, sort_by_id, splits
 from ..metrics.encoding import align_rows
 from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
-from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
+from .base import SUITE_LEGACY, BenchmarkScore, LayerScore, ScoreContext
 from .blank2014 import BLANK2014FROI_ENCODING
 from .fedorenko2016 import FEDORENKO2016V3_ENCODING
+from .legacy_data import LegacyDataMixin
 from .legacy_encoding import LegacyEncodingBenchmark
 from .pereira2018 import PEREIRA2018_ENCODING
 
@@ -51,7 +52,7 @@ SUBJECT_VALUES = ("legacy", "center")
 
 
 @dataclass(frozen=True)
-class LegacySimilarityBenchmark:
+class LegacySimilarityBenchmark(LegacyDataMixin):
     id: str
     data_key: str
     split: SplitSpec
@@ -63,22 +64,22 @@ class LegacySimilarityBenchmark:
     per_word: bool = False
     suite: str = SUITE_LEGACY
     ceiling_key: str | None = None  # none is stored upstream (see module docstring)
+    context_options = ("ceiling", "subject_value", "atlases")  # the ScoreContext fields beyond the common ones
 
     @property
     def metric(self) -> str:
         return self.similarity
 
-    def load(self, fetch):
-        from ..data.legacy import load_legacy
+    def resolve_solver(self, solver: str) -> str:
+        return solver  # nothing is fitted: the solver does not apply (the pipeline refuses a non-default one)
 
-        return load_legacy(self.data_key, None, fetch)
+    def cv_steps(self, n_layers: int) -> int:
+        return n_layers * self.split.n_splits * (2 if self.aggregation == "pereira" else 1)
 
-    def stimulus_ids(self, data) -> np.ndarray:
-        return data.assembly.presentation["stimulus_id"].to_numpy()
-
-    def score(self, acts: Activations, data, ceiling: float | None = None, subject_value: str = "legacy",
-              atlases: tuple[str, ...] = ("language",), progress=None, solver: str | None = None) -> BenchmarkScore:
-        """Score every layer. ``solver`` is accepted for interface parity and unused (nothing is fitted)."""
+    def score(self, acts: Activations, data, ctx: ScoreContext | None = None) -> BenchmarkScore:
+        """Score every layer; ``ctx.ceiling``, ``ctx.subject_value`` and ``ctx.atlases`` apply, nothing is fitted."""
+        ctx = ctx or ScoreContext()
+        ceiling, subject_value, atlases, progress = ctx.ceiling, ctx.subject_value, ctx.atlases, ctx.progress
         if subject_value not in SUBJECT_VALUES:
             raise InputError(f"unknown subject value {subject_value!r}; choose from {', '.join(SUBJECT_VALUES)}")
         if ceiling is not None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
 
+def _groups_in_first_appearance_order(df, column: str):
+    import pandas as pd
 
-def _groups_in_first_appearance_order(df: pd.DataFrame, column: str):
     order = pd.unique(df[column])
     return [(key, df[df[column] == key]) for key in order]
 
 
-def legacy_by_story(stimulus_set: pd.DataFrame, text_column: str = "sentence"):
+def legacy_by_story(stimulus_set, text_column: str = "sentence"):
     """Pereira (story = experiment.topic) and Blank (story): one stream per story, file order."""
     from ..models.streams import LegacyStream
 
@@ -18,7 +18,7 @@ def legacy_by_story(stimulus_set: pd.DataFrame, text_column: str = "sentence"):
             for _, g in _groups_in_first_appearance_order(stimulus_set, "story")]
 
 
-def legacy_per_sentence_words(stimulus_set: pd.DataFrame, word_column: str = "word"):
+def legacy_per_sentence_words(stimulus_set, word_column: str = "word"):
     """Fedorenko: each sentence is its own stream; one vector per word."""
     from ..models.streams import LegacyStream
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from .common import add_data_options, add_layers_option, add_model_options, config_kwargs, formatter
@@ -37,33 +38,12 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    if args.engine == "legacy":
-        return _run_legacy(args)
     from .. import api
 
-    extra = {"ceiling": args.ceiling} if args.ceiling is not None else {}
     result = api.score(args.benchmark, model=args.model, activations=args.activations, output=args.output,
-                       extra=extra, **config_kwargs(args))
-    print(result.table())
+                       engine=args.engine, image=args.image, ceiling=args.ceiling, **config_kwargs(args))
+    # the legacy engine returns its container's JSON as is when it holds no layer table
+    print(result.table() if "layers" in result.data else json.dumps(result.data, indent=1))
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
-    return 0
-
-
-def _run_legacy(args) -> int:
-    import json
-
-    from ..engines.legacy_docker import run_legacy
-    from ..errors import InputError
-
-    if args.activations:
-        raise InputError("--engine legacy runs the original model wrapper; it cannot score --activations")
-    if not args.model:
-        raise InputError("--engine legacy needs --model")
-    result = run_legacy(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
-                        image=args.image, gpus=args.device.startswith("cuda"),
-                        revision=args.revision, output=args.output)
-    from ..results import Result
-
-    print(Result(result).table() if "layers" in result else json.dumps(result, indent=1))
     return 0

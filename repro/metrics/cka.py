@@ -25,7 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.stats
 
 
 def centered_gram(X: np.ndarray) -> np.ndarray:
@@ -71,6 +70,8 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     if len(a) < 2:
         return float("nan")
     with np.errstate(invalid="ignore", divide="ignore"):
+        import scipy.stats
+
         rho = scipy.stats.spearmanr(a, b).statistic
     return float(rho)
 

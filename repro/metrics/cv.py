@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import GroupKFold, KFold, ShuffleSplit, StratifiedKFold
 
 
 @dataclass(frozen=True)
@@ -21,6 +20,13 @@ class SplitSpec:
 
 
 def splits(spec: SplitSpec, n: int, labels: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import (  # slow import: not at start-up
+        GroupKFold,
+        KFold,
+        ShuffleSplit,
+        StratifiedKFold,
+    )
+
     dummy = np.zeros(n)
     if spec.splitter == "KFold":
         it = KFold(n_splits=spec.n_splits, shuffle=True, random_state=spec.random_state).split(dummy)

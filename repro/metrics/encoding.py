@@ -8,14 +8,6 @@ import numpy as np
 
 from .correlation import against
 from .cv import sort_by_id
-from .regression import (
-    _COND,
-    check_solver,
-    ridge_gcv_fit_predict,
-    sklearn_f32_fit_predict,
-    stable_operator,
-    stable_predict_centred,
-)
 
 
 def align_rows(source_ids: np.ndarray, target_ids: np.ndarray, what: str = "activations") -> np.ndarray:
@@ -64,6 +56,15 @@ def cross_regressed_correlation(
     layers' [test, train] operators so that all layers cost one product with the targets.
     ``device`` (e.g. "cuda"): the ``stable`` products and correlations run there with torch.
     """
+    from .regression import (  # scipy: imported when scoring, not when the benchmarks are listed
+        _COND,
+        check_solver,
+        ridge_gcv_fit_predict,
+        sklearn_f32_fit_predict,
+        stable_operator,
+        stable_predict_centred,
+    )
+
     out = {name: np.empty((len(folds), target.shape[1])) for name in layers}
     names = list(layers)
     for f, (train, test) in enumerate(folds):

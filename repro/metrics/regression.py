@@ -27,19 +27,9 @@ import contextlib
 import numpy as np
 import scipy.linalg
 
-from ..errors import InputError
+from .solvers import SOLVERS, check_solver  # noqa: F401 - re-exported
 
-SOLVERS = ("stable", "legacy-exact", "bsl-exact")
 _COND = {"legacy-exact": None, "bsl-exact": 1e-6}  # scipy: None -> eps(dtype), as sklearn < 1.9
-
-
-def check_solver(solver: str) -> str:
-    if solver not in SOLVERS:
-        from ..registry import suggest
-
-        hint = suggest(solver, list(SOLVERS))
-        raise InputError(f"unknown solver {solver!r}{'; did you mean ' + repr(hint[0]) + '?' if hint else ''} (choose from {', '.join(SOLVERS)})")
-    return solver
 
 
 def one_blas_thread():

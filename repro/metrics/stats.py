@@ -6,7 +6,6 @@ import contextlib
 import warnings
 
 import numpy as np
-import pandas as pd
 
 
 def mad(x) -> float:
@@ -34,4 +33,6 @@ def quiet_nan():
 
 def sorted_unique(values) -> list:
     """Distinct values in sorted order (the order of xarray's groupby), mixed types kept apart."""
+    import pandas as pd
+
     return sorted(pd.unique(np.asarray(values)), key=lambda v: (str(type(v)), v))
