@@ -43,7 +43,7 @@ reproduce-table:
 	$(PYTHON) -m repro reproduce neural-nlp-gpt2 --output results/reproduce
 
 bench:
-	$(PYTHON) benchmarks/run.py
+	$(PYTHON) benchmarks/run.py --tokenizer ../shared/golden/model/tiny-gpt2
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

@@ -350,7 +350,8 @@ def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentP
     p.add_argument("--bsl-python", help="python of a venv with brainscore-language (numpy<2), e.g. under /tmp")
     p.add_argument("--work-dir", default=str(Path(tempfile.gettempdir()) / "repro-bench"),
                    help="random model weights and caches (default: $TMPDIR/repro-bench)")
-    p.add_argument("--tokenizer", default=str(GOLDEN / "model" / "tiny-gpt2"), help="folder with GPT-2's tokenizer")
+    p.add_argument("--tokenizer", help="folder with GPT-2's tokenizer (vocab.json, merges.txt); needed by the "
+                   "extract, e2e and gpu parts, e.g. ../shared/golden/model/tiny-gpt2")
     p.add_argument("--output", default="benchmarks/results.json", help="JSON report (default: benchmarks/results.json)")
     return p
 
@@ -364,6 +365,11 @@ def _paths() -> None:
 
 def run(args) -> int:
     _paths()
+    if args.tokenizer is None and {"extract", "e2e", "gpu"} & set(args.parts):
+        from repro.errors import InputError
+
+        raise InputError("--tokenizer FOLDER is needed for the extract, e2e and gpu parts (GPT-2's vocab.json and "
+                         "merges.txt, e.g. ../shared/golden/model/tiny-gpt2); or pick --parts metric bsl")
     size = SIZES[args.size]
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)

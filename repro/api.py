@@ -231,13 +231,25 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         "data": dict(sorted(loaded.files.items())),
         "created": prov.now(),
         "command": prov.command_line(),
-        "config": {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size")},
+        "config": resolved_config(cfg, solver),
     }
     result = results.build(bscore, model_info, provenance, committed)
     # 6. write
     if cfg.output is not None:
         result.save(Path(cfg.output))
     return result
+
+
+# the settings a stored result must share with a request to stand in for it (reproduce's reuse)
+REUSE_KEYS = ("layers", "dtype", "revision", "solver", "ceiling_mode", "ceiling", "tokenization")
+
+
+def resolved_config(cfg: ScoreConfig, solver: str) -> dict:
+    """The request as scored: ``solver`` resolved for the benchmark's suite (exact -> legacy-/bsl-exact)."""
+    out = {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size", "revision",
+                                                          "ceiling_mode", "ceiling", "tokenization")}
+    out["solver"] = solver
+    return out
 
 
 def _run_legacy(cfg: ScoreConfig, benchmark: str) -> results.Result:

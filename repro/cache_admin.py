@@ -1,8 +1,8 @@
 """``repro cache ls|clear``: what the caches hold, and removing it (all, or one model's activations).
 
-Layout (see repro.models.cache and repro.metrics.ceiling): ``<base>/activations/<model>/<mode>-<key>.npz``,
+Layout (roots from repro.paths; see repro.models.cache and repro.ceiling_cache): ``<base>/activations/<model>/<mode>-<key>.npz``,
 ``<base>/ceilings/ceiling-<key>.{json,npz}``, with ``<base>`` = --cache-dir, $REPRO_CACHE_DIR or
-~/.cache/repro; the legacy engine's cache is $REPRO_LEGACY_CACHE or ~/.cache/repro/legacy. Data files
+~/.cache/repro; the legacy engine's cache is $REPRO_LEGACY_CACHE or ``<base>/legacy``. Data files
 (~/.neural_nlp, ~/.brainio) are never touched: they are checksummed downloads, not caches of our results.
 """
 
@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .paths import CACHE_KINDS, cache_root
 
-KINDS = ("activations", "ceilings", "legacy")
+KINDS = CACHE_KINDS
 
 
 def cache_roots(cache_dir: str | os.PathLike | None = None) -> dict[str, Path]:
-    base = Path(cache_dir).expanduser() if cache_dir else Path(
-        os.environ.get("REPRO_CACHE_DIR", "").strip() or "~/.cache/repro").expanduser()
-    legacy = os.environ.get("REPRO_LEGACY_CACHE", "").strip()
-    return {"activations": base / "activations", "ceilings": base / "ceilings",
-            "legacy": Path(legacy).expanduser() if legacy else Path("~/.cache/repro/legacy").expanduser()}
+    return {kind: cache_root(kind, cache_dir) for kind in KINDS}
 
 
 @dataclass

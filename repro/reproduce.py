@@ -31,6 +31,7 @@ from . import results as results_mod
 from ._callable import make_callable
 from .atomic import atomic_write_text
 from .errors import InputError, UnknownIdError
+from .paths import slug
 from .progress import progress_bar
 from .references import Reference
 from .registry import suggest
@@ -211,7 +212,7 @@ def canonical_model(name: str) -> str:
 
 
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "model"
+    return slug(name, default="model")
 
 
 def result_path(output: Path, model: str, benchmark: str) -> Path:
@@ -328,11 +329,15 @@ def reproduce(target: str, *, output: str | Path | None = None, from_dir: str | 
                 reasons[(model, bench)] = f"no result for {model} on {bench} in {from_dir}"
     else:
         from . import api
+        from .benchmarks import get_benchmark
 
         with progress_bar(total=len(pairs), desc=f"reproduce {name}", quiet=quiet) as bar:
             for model, bench in pairs:
                 path = result_path(out, model, bench) if out is not None else None
-                cached = _reuse(path, layers, solver)
+                kw = {"activations": acts[bench]} if bench in acts else {"model": model}
+                cfg = api.ScoreConfig(benchmark=bench, layers=layers, solver=solver, **kw, **score_kwargs)
+                want = api.resolved_config(cfg, get_benchmark(bench).resolve_solver(solver))
+                cached = _reuse(path, want, cfg.data_dir)
                 if cached is not None:
                     log.info("score %s on %s: cached in %s", model, bench, path)
                     found[(model, bench)] = (cached, path)
@@ -340,7 +345,6 @@ def reproduce(target: str, *, output: str | Path | None = None, from_dir: str | 
                     log.info("score %s on %s: computing", model, bench)
                     if out is not None:
                         out.mkdir(parents=True, exist_ok=True)
-                    kw = {"activations": acts[bench]} if bench in acts else {"model": model}
                     res = api.score(bench, layers=layers, solver=solver, quiet=quiet,
                                     output=str(path) if path else None, **kw, **score_kwargs)
                     found[(model, bench)] = (res, path)
@@ -360,22 +364,35 @@ def reproduce(target: str, *, output: str | Path | None = None, from_dir: str | 
     return comp
 
 
-def _reuse(path: Path | None, layers: list[str] | None, solver: str) -> results_mod.Result | None:
+def _reuse(path: Path | None, want: dict, data_dir: str | None) -> results_mod.Result | None:
+    """The stored result at ``path`` if it was scored with the same resolved config (``want``, see
+    ``api.resolved_config``) on the same data files (their sha1s, checked locally, nothing downloaded)."""
+    from .api import REUSE_KEYS
+
     if path is None or not path.is_file():
         return None
     try:
         res = results_mod.load(path)
     except InputError:
         return None
-    used = (res.data.get("provenance") or {}).get("solver")
-    if solver != "exact" and used != solver:
+    prov = res.data.get("provenance") or {}
+    stored = prov.get("config") or {}
+    for key in REUSE_KEYS:
+        if stored.get(key) != want.get(key):
+            return None
+    if not _data_present(res.data.get("suite"), prov.get("data") or {}, data_dir):
         return None
-    have = [ls["layer"] for ls in res.layers]
-    if layers and have != list(layers):
-        return None
-    if not layers and (res.data.get("provenance") or {}).get("config", {}).get("layers"):
-        return None  # a partial-layer result cannot stand in for an all-layer one
     return res
+
+
+def _data_present(suite: str | None, files: dict, data_dir: str | None) -> bool:
+    from .benchmarks.base import SUITE_BSL
+    from .data.store import bsl_store, legacy_store
+
+    if not files:
+        return False
+    store = (bsl_store if suite == SUITE_BSL else legacy_store)(data_dir, offline=True, quiet=True)
+    return all(store.holds(name, sha1) for name, sha1 in files.items())
 
 
 make_callable(__name__)

@@ -29,13 +29,14 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._callable import make_callable
 from .atomic import atomic_write_text
 from .errors import EngineError, InputError
+from .paths import cache_base, slug
 
 log = logging.getLogger("repro")
 
@@ -44,13 +45,13 @@ SCHEMA = "repro.sweep/1"
 # passed to every job explicitly: a Slurm job may start on another node, under another login environment
 _ENV_KEYS = ("REPRO_CACHE_DIR", "REPRO_NEURAL_NLP_HOME", "BRAINIO_HOME", "REPRO_OFFLINE", "REPRO_QUIET",
              "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "OMP_NUM_THREADS",
-             "MKL_NUM_THREADS", "REPRO_SWEEP_HOLD")
+             "MKL_NUM_THREADS")
 CSV_FIELDS = ("model", "benchmark", "suite", "status", "best_layer", "score", "score_error", "raw",
               "ceiling", "n_layers", "result", "error")
 
 
 def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._") or "model"
+    return slug(name, default="model")
 
 
 def _model_slug(model: str) -> str:
@@ -97,10 +98,11 @@ class CellJob:
     reuses the activation cache, so only the cross-validation is redone.
     """
 
-    def __init__(self, cell: Cell, score_kwargs: dict, env: dict):
+    def __init__(self, cell: Cell, score_kwargs: dict, env: dict, after_extract: Callable[[Cell], None] | None = None):
         self.cell = cell
         self.score_kwargs = score_kwargs
         self.env = env
+        self.after_extract = after_extract  # runs in the job between extraction and scoring (must pickle)
 
     def __call__(self) -> dict:
         os.environ.update(self.env)
@@ -119,7 +121,8 @@ class CellJob:
             # the expensive, resumable part first: a pre-empted job's rerun finds the activations cached
             api.extract(cell.benchmark, cell.model, **self.score_kwargs)
             log.info("sweep: activations cached for %s", cell.name)
-            _hold()
+            if self.after_extract is not None:
+                self.after_extract(cell)
         result = api.score(cell.benchmark, model=cell.model, activations=cell.activations, output=str(cell.path),
                            **self.score_kwargs)
         log.info("sweep: wrote %s", cell.path)
@@ -129,17 +132,6 @@ class CellJob:
         import submitit
 
         return submitit.helpers.DelayedSubmission(self, *args, **kwargs)
-
-
-def _hold(limit_s: float = 600.0) -> None:
-    """Test hook: while the file named by $REPRO_SWEEP_HOLD exists, wait between extraction and
-    scoring, so that tests can pre-empt a job at a known point instead of racing it."""
-    import time
-
-    path = os.environ.get("REPRO_SWEEP_HOLD")
-    deadline = time.monotonic() + limit_s
-    while path and os.path.exists(path) and time.monotonic() < deadline:
-        time.sleep(0.1)
 
 
 def _submitit():
@@ -189,10 +181,8 @@ def plan(models: Sequence[str], benchmarks: Sequence[str], output: str | os.Path
 
 def _job_env(cache_dir: str | None, offline: bool | None, cpus_per_job: int) -> dict:
     env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
-    if cache_dir:
-        env["REPRO_CACHE_DIR"] = str(Path(cache_dir).expanduser().resolve())
-    elif "REPRO_CACHE_DIR" not in env:
-        env["REPRO_CACHE_DIR"] = str(Path.home() / ".cache" / "repro")
+    # jobs on other hosts must agree on one absolute cache base
+    env["REPRO_CACHE_DIR"] = str(cache_base(cache_dir).resolve())
     if offline:
         env.update(REPRO_OFFLINE="1", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     env.setdefault("OMP_NUM_THREADS", str(cpus_per_job))
@@ -237,12 +227,13 @@ class SweepRun:
     skipped: list = field(default_factory=list)
     _queue: list = field(default_factory=list)
     _gone_since: dict = field(default_factory=dict)
+    after_extract: Callable[[Cell], None] | None = None
     gone_grace_s: float = 15.0  # a finished job's result pickle can show up late on a cluster's shared disk
 
     def _submit(self, cells: list[Cell]) -> None:
         if not cells:
             return
-        fns = [CellJob(c, self.score_kwargs, self.env) for c in cells]
+        fns = [CellJob(c, self.score_kwargs, self.env, self.after_extract) for c in cells]
         with self.executor.batch():
             futures = [self.executor.submit(fn) for fn in fns]
         for c, job in zip(cells, futures):
@@ -320,13 +311,15 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
           activations: dict[str, dict[str, str]] | None = None, data_dir: str | None = None,
           cache_dir: str | None = None, offline: bool | None = None, layers: list[str] | None = None,
           solver: str = "stable", device: str | None = None, dtype: str = "float32", batch_size: int = 8,
-          slurm_additional_parameters: dict | None = None, wait: bool = True, quiet: bool = False):
+          slurm_additional_parameters: dict | None = None, wait: bool = True, quiet: bool = False,
+          after_extract: Callable[[Cell], None] | None = None):
     """Score every model on every benchmark, one submitit job per cell; returns a SweepResult.
 
     executor: ``local`` (subprocesses on this machine, at most ``max_parallel`` at once, default
     half the cores) or ``slurm`` (one job array; ``max_parallel`` caps running tasks). Finished
     cells in ``output`` are skipped; failed cells are resubmitted ``retries`` times. With
-    ``wait=False`` returns the SweepRun (``.jobs``, ``.wait()``).
+    ``wait=False`` returns the SweepRun (``.jobs``, ``.wait()``). ``after_extract(cell)`` runs inside
+    each model cell's job once its activations are cached (a picklable callable; e.g. a pause point).
     """
     if executor not in EXECUTORS:
         raise InputError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
@@ -371,6 +364,7 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
     # Slurm throttles the array itself; local jobs are started at most max_parallel at a time
     run = SweepRun(cells, ex, executor, out, score_kwargs, env, max_parallel if executor == "local" else 0,
                    retries, quiet)
+    run.after_extract = after_extract
     run.skipped = [c.name for c in cells if c not in todo]
     if run.skipped:
         run._say(f"{len(run.skipped)} of {len(cells)} cells already finished in {out}; skipping them")

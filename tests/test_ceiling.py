@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from repro import ceiling_cache as CC
 from repro.data.netcdf import read_dataarray
 from repro.errors import DataError, InputError
 from repro.metrics import ceiling as C
@@ -170,19 +171,19 @@ class Counter:
 
 
 def test_cache_computes_once_and_round_trips(tmp_path):
-    key = C.ceiling_cache_key("f7286ce6", "Blank2014-linear-shuffle", {"x": 1})
+    key = CC.ceiling_cache_key("f7286ce6", "Blank2014-linear-shuffle", {"x": 1})
     fn = Counter(small_result())
-    first = C.cached_ceiling(tmp_path, key, fn)
-    second = C.cached_ceiling(tmp_path, key, fn)
+    first = CC.cached_ceiling(tmp_path, key, fn)
+    second = CC.cached_ceiling(tmp_path, key, fn)
     assert fn.calls == 1
     assert second.center == first.center and np.isnan(second.error_low) and second.n_nan == 1
     for k, a in first.arrays().items():
         np.testing.assert_array_equal(getattr(second, k), a)
     assert second.neuroid_id.dtype.kind == "U" and second.settings == first.settings
     # another key (other data, benchmark or settings) computes again
-    other = C.ceiling_cache_key("f7286ce6", "Blank2014-ridge", {"x": 1})
+    other = CC.ceiling_cache_key("f7286ce6", "Blank2014-ridge", {"x": 1})
     assert other != key
-    C.cached_ceiling(tmp_path, other, fn)
+    CC.cached_ceiling(tmp_path, other, fn)
     assert fn.calls == 2
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == sorted(
         [f"ceiling-{key}.json", f"ceiling-{key}.npz", f"ceiling-{other}.json", f"ceiling-{other}.npz"])
@@ -190,20 +191,20 @@ def test_cache_computes_once_and_round_trips(tmp_path):
 
 def test_cache_key_depends_on_every_input():
     base = ("sha", "B", {"a": 1})
-    keys = {C.ceiling_cache_key(*base), C.ceiling_cache_key("sha2", "B", {"a": 1}),
-            C.ceiling_cache_key("sha", "B2", {"a": 1}), C.ceiling_cache_key("sha", "B", {"a": 2})}
+    keys = {CC.ceiling_cache_key(*base), CC.ceiling_cache_key("sha2", "B", {"a": 1}),
+            CC.ceiling_cache_key("sha", "B2", {"a": 1}), CC.ceiling_cache_key("sha", "B", {"a": 2})}
     assert len(keys) == 4
-    assert C.ceiling_cache_key(*base) == C.ceiling_cache_key("sha", "B", {"a": 1})
+    assert CC.ceiling_cache_key(*base) == CC.ceiling_cache_key("sha", "B", {"a": 1})
 
 
 def test_cache_recomputes_when_npz_does_not_match_json(tmp_path):
     fn = Counter(small_result())
-    C.cached_ceiling(tmp_path, "k1", fn)
+    CC.cached_ceiling(tmp_path, "k1", fn)
     npz = tmp_path / "ceiling-k1.npz"
     np.savez(npz, junk=np.zeros(2))  # e.g. replaced by hand: sha1 no longer matches the JSON
-    C.cached_ceiling(tmp_path, "k1", fn)
+    CC.cached_ceiling(tmp_path, "k1", fn)
     assert fn.calls == 2
-    C.cached_ceiling(tmp_path, "k1", fn)
+    CC.cached_ceiling(tmp_path, "k1", fn)
     assert fn.calls == 2
 
 
@@ -212,15 +213,15 @@ def test_no_partial_cache_file_after_failed_write(tmp_path, monkeypatch):
         f.write(b"PK\x03\x04 half a zip")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(C.np, "savez_compressed", broken_savez)
+    monkeypatch.setattr(CC.np, "savez_compressed", broken_savez)
     fn = Counter(small_result())
     with pytest.raises(DataError, match="no space"):
-        C.cached_ceiling(tmp_path, "k2", fn)
+        CC.cached_ceiling(tmp_path, "k2", fn)
     leftovers = [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")]
     assert leftovers == []
     monkeypatch.undo()
-    assert C.cached_ceiling(tmp_path, "k2", fn).center == 0.25 and fn.calls == 2
-    assert C.cached_ceiling(tmp_path, "k2", fn).center == 0.25 and fn.calls == 2
+    assert CC.cached_ceiling(tmp_path, "k2", fn).center == 0.25 and fn.calls == 2
+    assert CC.cached_ceiling(tmp_path, "k2", fn).center == 0.25 and fn.calls == 2
 
 
 def test_no_cache_file_after_failed_compute(tmp_path):
@@ -228,7 +229,7 @@ def test_no_cache_file_after_failed_compute(tmp_path):
         raise RuntimeError("interrupted")
 
     with pytest.raises(RuntimeError):
-        C.cached_ceiling(tmp_path, "k3", boom)
+        CC.cached_ceiling(tmp_path, "k3", boom)
     assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == []
 
 
@@ -267,11 +268,11 @@ def test_bsl_benchmark_ceiling_is_cached(tmp_path, monkeypatch):
 
     monkeypatch.setattr(C, "extrapolation_ceiling", counting)
     asm = FakeAssembly()
-    first = C.bsl_benchmark_ceiling(FakeBench(), asm, None, tmp_path, quiet=True)
-    second = C.bsl_benchmark_ceiling(FakeBench(), asm, None, tmp_path, quiet=True)
+    first = CC.bsl_benchmark_ceiling(FakeBench(), asm, None, tmp_path, quiet=True)
+    second = CC.bsl_benchmark_ceiling(FakeBench(), asm, None, tmp_path, quiet=True)
     assert len(calls) == 1 and first == second and 0 < first <= 1
     asm.values = asm.values + 0.5 * np.random.RandomState(1).standard_normal(asm.values.shape)  # other data
-    C.bsl_benchmark_ceiling(FakeBench(), asm, None, tmp_path, quiet=True)
+    CC.bsl_benchmark_ceiling(FakeBench(), asm, None, tmp_path, quiet=True)
     assert len(calls) == 2
     assert len(list((tmp_path / "ceilings").glob("ceiling-*.json"))) == 2
 

@@ -180,3 +180,34 @@ def test_api_mirrors_cli(tmp_path):
     (tmp_path / "r" / "x.json").write_text(json.dumps(_gpt2_result(0.82)))
     comp = repro.reproduce("gpt2-pereira", from_dir=tmp_path / "r")
     assert comp.passed and callable(repro.report) and callable(repro.score)
+
+
+def test_reuse_needs_the_same_resolved_config_and_data(passed_run, golden_refs, acts, legacy_data, tmp_path,
+                                                        monkeypatch):
+    """A stored result stands in only for the same solver (as resolved per suite), dtype, revision and
+    data files: each mismatch is scored again (issue 15: `exact` used to match any stored solver)."""
+    import shutil as sh
+
+    from repro.reproduce import _reuse
+
+    _, out = passed_run
+    path = out / f"synthetic__{BENCH}.json"
+    cfg = repro.api.ScoreConfig(benchmark=BENCH, activations=str(acts), layers=["low_dim", "weak"],
+                                data_dir=str(legacy_data))
+    want = repro.api.resolved_config(cfg, "stable")
+    assert _reuse(path, want, str(legacy_data)) is not None
+    for change in ({"solver": "legacy-exact"}, {"dtype": "bfloat16"}, {"revision": "abc"}, {"layers": None}):
+        assert _reuse(path, {**want, **change}, str(legacy_data)) is None, change
+    # `exact` resolves to legacy-exact for this suite, which the stored (stable) result was not scored with
+    exact = repro.api.resolved_config(cfg, repro.benchmarks.get_benchmark(BENCH).resolve_solver("exact"))
+    assert exact["solver"] == "legacy-exact" and _reuse(path, exact, str(legacy_data)) is None
+    # other data: a copy of the data folder with one file altered (or missing) is not the data it was scored on
+    other = tmp_path / "data"
+    sh.copytree(legacy_data, other)
+    assert _reuse(path, want, str(other)) is not None
+    nc = other / f"{BENCH.split('-')[0]}.nc"
+    nc.chmod(0o644)
+    with nc.open("ab") as f:
+        f.write(b"\0")
+    assert _reuse(path, want, str(other)) is None
+    assert _reuse(path, want, str(tmp_path / "empty")) is None

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("submitit")
 
-from waiting import wait_for_text
+from waiting import HoldWhileExists, wait_for_text
 
 import repro  # noqa: E402
 from repro import sweep as sweep_mod  # noqa: E402
@@ -74,8 +74,8 @@ def test_local_sweep_preempted_job_requeues_and_rerun_skips(tmp_path, tiny_gpt2,
     kw = dict(activations=acts, output=tmp_path / "out", data_dir=str(legacy_data), quiet=True)
     hold = tmp_path / "hold"
     hold.touch()  # jobs wait between extraction and scoring while this file exists
-    monkeypatch.setenv("REPRO_SWEEP_HOLD", str(hold))
-    run = sweep([str(tiny_gpt2)], [PER], max_parallel=2, wait=False, **kw)
+    HoldWhileExists.by_value()
+    run = sweep([str(tiny_gpt2)], [PER], max_parallel=2, wait=False, after_extract=HoldWhileExists(hold), **kw)
     assert len(run.jobs) == 2
     model_cell, acts_cell = run.cells
     job = run.jobs[model_cell.name]

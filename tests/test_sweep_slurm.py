@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("submitit")
 
-from waiting import wait_for_text
+from waiting import HoldWhileExists, wait_for_text
 
 from repro.sweep import sweep  # noqa: E402
 
@@ -83,9 +83,9 @@ def test_slurm_sweep_survives_preemption_and_equals_local(slurm, tmp_path, tiny_
     # jobs wait between extraction and scoring while the hold file exists
     hold = tmp_path / "hold"
     hold.touch()
-    monkeypatch.setenv("REPRO_SWEEP_HOLD", str(hold))
+    HoldWhileExists.by_value()
     run = sweep(models, benches, executor="slurm", output=tmp_path / "slurm", cache_dir=str(tmp_path / "cache-slurm"),
-                wait=False, **kw)
+                wait=False, after_extract=HoldWhileExists(hold), **kw)
     assert len(run.jobs) == 2
     per = next(c for c in run.cells if c.benchmark == PER)
     job = run.jobs[per.name]

@@ -67,7 +67,7 @@ class BslEncodingBenchmark:
     def ceiling(self, data: BslData, ctx: ScoreContext) -> tuple[float, str]:
         if data.stored_ceiling is not None:
             return data.stored_ceiling, "stored"
-        from ..metrics.ceiling import bsl_benchmark_ceiling
+        from ..ceiling_cache import bsl_benchmark_ceiling
 
         return bsl_benchmark_ceiling(self, data.assembly, data.data_sha1, ctx.cache_dir, quiet=ctx.quiet), "computed"
 

@@ -16,35 +16,45 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="repro",
-        description="Reproducible, fast scoring of language models against brain recordings.",
-        epilog="example: repro score --model gpt2 --benchmark Pereira2018-encoding --output gpt2.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what is cached and what is computed")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS.values():
-        try:
-            mod = importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{module}":
-                continue  # command not shipped in this build
-            raise
-        mod.add_parser(sub)
+def _flags(parser: argparse.ArgumentParser, default) -> argparse.ArgumentParser:
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no progress bars")
+    parser.add_argument("-v", "--verbose", action="store_true", default=default,
+                        help="log what is cached and what is computed")
     return parser
 
 
-GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
+class _Subcommands:
+    """``add_subparsers()`` whose every command also takes -q/-v (anywhere on the line)."""
+
+    def __init__(self, sub, parents):
+        self._sub, self._parents = sub, parents
+
+    def add_parser(self, name, **kwargs):
+        kwargs["parents"] = [*kwargs.get("parents", []), *self._parents]
+        return self._sub.add_parser(name, **kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _flags(argparse.ArgumentParser(
+        prog="repro",
+        description="Reproducible, fast scoring of language models against brain recordings.",
+        epilog="example: repro score --model gpt2 --benchmark Pereira2018-encoding --output gpt2.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter), default=False)
+    # SUPPRESS: a flag given after the command sets the value, one not given leaves the global one
+    common = _flags(argparse.ArgumentParser(add_help=False), default=argparse.SUPPRESS)
+    sub = _Subcommands(parser.add_subparsers(dest="command", metavar="COMMAND"), [common])
+    for module in COMMANDS.values():
+        importlib.import_module(f"{__name__}.{module}").add_parser(sub)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # -q/-v are accepted anywhere on the line, not only before the command
-    argv = [a for a in argv if a in GLOBAL_FLAGS] + [a for a in argv if a not in GLOBAL_FLAGS]
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if getattr(args, "passthrough", False):
+        args.rest = rest  # `repro bench`: the script parses its own options
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
     if not args.command:

@@ -161,6 +161,11 @@ class DataStore:
         flat = self.root / name
         return (flat, None) if flat.is_file() else (None, None)
 
+    def holds(self, name: str, sha1: str) -> bool:
+        """Whether a local copy of ``name`` with this sha1 is here (never downloads or writes)."""
+        path, _ = self._locate(name, sha1)
+        return path is not None and cached_sha1(path) == sha1
+
     def _target(self, name: str, expected: str | None) -> Path:
         if self.layout == "brainio":
             return self.root / (expected or INCOMING_DIR) / name

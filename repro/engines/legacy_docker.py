@@ -39,7 +39,9 @@ PASSTHROUGH_ENV = ("HF_TOKEN", "HF_HUB_OFFLINE", "RESULTCACHING_DISABLE", "REPRO
 
 
 def default_cache_root() -> Path:
-    return Path(os.environ.get("REPRO_LEGACY_CACHE") or Path.home() / ".cache" / "repro" / "legacy")
+    from repro.paths import cache_root
+
+    return cache_root("legacy")
 
 
 def _where() -> str:
@@ -71,7 +73,9 @@ def engine_reachable(timeout: float = 5.0) -> tuple[bool, str]:
 
 
 def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-._" else "-" for c in text)
+    from repro.paths import slug
+
+    return slug(text, fill="-")
 
 
 def _volumes(cache_root: Path, data_dir: Path | None, results: Path, model_dir: Path | None) -> dict:

@@ -26,9 +26,9 @@ MODES = ("legacy", "bsl")
 
 
 def default_cache_root() -> Path:
-    env = os.environ.get("REPRO_CACHE_DIR")
-    base = Path(env) if env else Path.home() / ".cache" / "repro"
-    return base / "activations"
+    from ..paths import cache_root
+
+    return cache_root("activations")
 
 
 @dataclass(frozen=True)

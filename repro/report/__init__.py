@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -24,6 +23,7 @@ from .. import provenance as prov
 from .._callable import make_callable
 from ..atomic import atomic_write_text
 from ..errors import InputError
+from ..paths import slug
 from ..progress import progress_bar
 from ..results import SCHEMA as RESULT_SCHEMA
 from . import figures as figs
@@ -64,7 +64,7 @@ def collect(inputs) -> tuple[list[tuple[dict, Path]], list[tuple[dict, Path]]]:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:80] or "x"
+    return slug(text, limit=80)
 
 
 def _f(x, digits: int = 4) -> str:

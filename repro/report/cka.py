@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from .. import activations as act_io
 from .. import provenance as prov
 from ..atomic import atomic_write_text
 from ..errors import InputError
+from ..paths import slug
 
 SCHEMA = "repro.cka/1"
 
@@ -48,7 +48,7 @@ class LayerCka:
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        stem = "cka__" + re.sub(r"[^A-Za-z0-9._-]+", "_", f"{self.model}__{self.benchmark}").strip("_")
+        stem = "cka__" + slug(f"{self.model}__{self.benchmark}")
         path = folder / f"{stem}.json"
         data = self.as_dict()
         atomic_write_text(path, json.dumps(data, indent=1) + "\n")
