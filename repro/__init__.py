@@ -9,15 +9,17 @@ __version__ = "0.1.0"
 _API = ("score", "extract", "reproduce", "report", "sweep", "ScoreConfig")
 
 
+# function -> the module that defines it; no module shares a function's name, so importing a
+# submodule never hides a function of the package
+_HOMES = {"score": "api", "extract": "api", "ScoreConfig": "api", "reproduce": "reproduction",
+          "report": "reporting", "sweep": "sweeps"}
+
+
 def __getattr__(name):
-    # ``import repro.reproduce`` binds the submodule as an attribute; the modules themselves are
-    # therefore callable, and the functions are looked up here for the plain ``repro.reproduce(...)``.
     import importlib
 
-    if name in ("score", "extract", "ScoreConfig"):
-        return getattr(importlib.import_module(".api", __name__), name)
-    if name in ("reproduce", "report", "sweep"):
-        return getattr(importlib.import_module("." + name, __name__), name)
+    if name in _HOMES:
+        return getattr(importlib.import_module("." + _HOMES[name], __name__), name)
     raise AttributeError(f"module 'repro' has no attribute {name!r}")
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 CACHE_ENV = "REPRO_CACHE_DIR"
 LEGACY_CACHE_ENV = "REPRO_LEGACY_CACHE"
 CACHE_KINDS = ("activations", "ceilings", "legacy")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def cache_base(cache_dir: str | os.PathLike | None = None) -> Path:
@@ -34,7 +33,8 @@ def cache_root(kind: str, cache_dir: str | os.PathLike | None = None) -> Path:
     return cache_base(cache_dir) / kind
 
 
-def slug(text: str, fill: str = "_", default: str = "x", limit: int | None = None) -> str:
-    """``text`` as one portable file-name component: runs of anything but ``A-Za-z0-9._-`` become ``fill``."""
-    out = _UNSAFE.sub(fill, str(text)).strip("._" + fill)
+def slug(text: str, fill: str = "_", default: str = "x", limit: int | None = None, keep: str = "._-") -> str:
+    """``text`` as one portable file-name component: runs of anything but ASCII letters, digits and
+    ``keep`` become ``fill``; never empty, never a leading dot."""
+    out = re.sub(f"[^A-Za-z0-9{re.escape(keep)}]+", fill, str(text)).strip("._" + fill)
     return (out[:limit] if limit else out) or default

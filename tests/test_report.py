@@ -13,8 +13,8 @@ import pytest
 from repro import api
 from repro.cli import main
 from repro.errors import InputError
-from repro.report import collect, report
-from repro.report.cka import layer_cka
+from repro.reporting import collect, report
+from repro.reporting.cka import layer_cka
 
 _CACHE: dict[str, Path] = {}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from test_report import make_results
 
-from repro.report import report
+from repro.reporting import report
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",

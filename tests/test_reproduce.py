@@ -14,7 +14,7 @@ import repro.api
 from repro import references
 from repro.cli import main
 from repro.errors import OfflineError, UnknownIdError
-from repro.reproduce import TOLERANCE, compare_row, reproduce, select
+from repro.reproduction import TOLERANCE, compare_row, reproduce, select
 from repro.results import Result
 
 BENCH = "Pereira2018-encoding"
@@ -175,7 +175,7 @@ def test_seed_layer_labels_and_raw_compare():
 
 def test_api_mirrors_cli(tmp_path):
     import repro
-    import repro.reproduce  # noqa: F401 - the submodule import must not shadow the function
+    import repro.reproduction  # noqa: F401 - the submodule import must not shadow the function
     (tmp_path / "r").mkdir()
     (tmp_path / "r" / "x.json").write_text(json.dumps(_gpt2_result(0.82)))
     comp = repro.reproduce("gpt2-pereira", from_dir=tmp_path / "r")
@@ -188,7 +188,7 @@ def test_reuse_needs_the_same_resolved_config_and_data(passed_run, golden_refs, 
     data files: each mismatch is scored again (issue 15: `exact` used to match any stored solver)."""
     import shutil as sh
 
-    from repro.reproduce import _reuse
+    from repro.reproduction import _reuse
 
     _, out = passed_run
     path = out / f"synthetic__{BENCH}.json"

@@ -17,10 +17,10 @@ pytest.importorskip("submitit")
 from waiting import HoldWhileExists, wait_for_text
 
 import repro  # noqa: E402
-from repro import sweep as sweep_mod  # noqa: E402
+from repro import sweeps as sweep_mod  # noqa: E402
 from repro.cli import main  # noqa: E402
 from repro.errors import InputError, UnknownIdError  # noqa: E402
-from repro.sweep import collect, plan, sweep  # noqa: E402
+from repro.sweeps import collect, plan, sweep  # noqa: E402
 
 FED = "Fedorenko2016v3-encoding"
 PER = "Pereira2018-encoding"
@@ -62,9 +62,12 @@ def test_plan_validates_before_submitting(tmp_path, tiny_gpt2):
     assert len({c.path for c in cells}) == 4
 
 
-def test_callable_even_after_the_module_is_imported():
-    assert repro.sweep is sweep_mod or repro.sweep is sweep
-    assert callable(repro.sweep) and callable(sweep_mod)
+def test_function_not_hidden_by_its_module():
+    import repro.reporting  # noqa: F401 - importing the modules must not shadow the functions
+    import repro.reproduction  # noqa: F401
+
+    assert repro.sweep is sweep is sweep_mod.sweep
+    assert callable(repro.report) and callable(repro.reproduce)
 
 
 @pytest.mark.slow
@@ -138,13 +141,8 @@ def test_collect_uses_the_html_report_when_available(tmp_path, monkeypatch):
     cells[0].path.parent.mkdir(parents=True)
     cells[0].path.write_text(json.dumps(data))
 
-    monkeypatch.setitem(sys.modules, "repro.report", None)  # no report module: Markdown only
-    res = collect(cells, tmp_path)
-    assert res.report is None
-    assert "| m1 | 0.2500 ± 0.5000 (l1) |" in res.table()
-
     calls = []
-    fake = types.ModuleType("repro.report")
+    fake = types.ModuleType("repro.reporting")
 
     def report(paths, output_dir):
         calls.append((list(paths), output_dir))
@@ -152,8 +150,9 @@ def test_collect_uses_the_html_report_when_available(tmp_path, monkeypatch):
         return str(Path(output_dir) / "index.html")
 
     fake.report = report
-    monkeypatch.setitem(sys.modules, "repro.report", fake)
+    monkeypatch.setitem(sys.modules, "repro.reporting", fake)
     res = collect(cells, tmp_path)
+    assert "| m1 | 0.2500 ± 0.5000 (l1) |" in res.table()
     assert calls == [([str(cells[0].path)], str(tmp_path / "report"))]
     assert res.report == tmp_path / "report" / "index.html"
 

@@ -20,7 +20,7 @@ pytest.importorskip("submitit")
 
 from waiting import HoldWhileExists, wait_for_text
 
-from repro.sweep import sweep  # noqa: E402
+from repro.sweeps import sweep  # noqa: E402
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 

@@ -32,7 +32,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..report.cka import layer_cka
+    from ..reporting.cka import layer_cka
 
     kwargs = config_kwargs(args)
     layers = kwargs.pop("layers", None)

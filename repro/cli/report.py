@@ -28,7 +28,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..report import report
+    from ..reporting import report
 
     index = report(args.results, output=args.output, title=args.title,
                    formats=("png",) if args.no_pdf else ("png", "pdf"), quiet=args.quiet)

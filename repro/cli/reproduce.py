@@ -48,7 +48,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from ..errors import InputError
-    from ..reproduce import RAW_TOLERANCE, TOLERANCE, list_tables, reproduce
+    from ..reproduction import RAW_TOLERANCE, TOLERANCE, list_tables, reproduce
 
     if args.list:
         tables = list_tables()

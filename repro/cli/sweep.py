@@ -53,7 +53,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from ..sweep import sweep
+    from ..sweeps import sweep
 
     result = sweep(args.models, args.benchmarks, executor=args.executor, output=args.output,
                    slurm_partition=args.slurm_partition, gpus_per_job=args.gpus_per_job,

@@ -14,7 +14,7 @@ Layout of the output folder (every file written atomically, so a killed job leav
   cells/<model>/<benchmark>.json   one result per cell (+ .per_neuroid.npz); present = finished
   jobs/                            submitit's pickles and logs, one folder per Slurm/local job
   results.csv, results.json        every cell, written at the end
-  table.md, report/                Markdown table; the HTML report when repro.report is available
+  table.md, report/                Markdown table; the HTML report (repro.reporting)
 A rerun with the same output folder skips finished cells.
 """
 
@@ -33,7 +33,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._callable import make_callable
 from .atomic import atomic_write_text
 from .errors import EngineError, InputError
 from .paths import cache_base, slug
@@ -422,10 +421,8 @@ def markdown_table(rows: list[dict]) -> str:
 
 
 def _html_report(paths: list[str], output: Path) -> Path | None:
-    try:
-        from .report import report as make_report
-    except ImportError:
-        return None  # this build has no HTML report; the Markdown table stands in
+    from .reporting import report as make_report
+
     made = make_report(paths, str(output / "report"))
     return Path(made) if isinstance(made, str | os.PathLike) else output / "report"
 
@@ -448,6 +445,3 @@ def collect(cells: list[Cell], output: str | os.PathLike, errors: dict | None = 
     if report and done:
         html = _html_report(done, output)
     return SweepResult(output, rows, output / "results.csv", output / "results.json", output / "table.md", html)
-
-
-make_callable(__name__)

@@ -20,7 +20,6 @@ from pathlib import Path
 from string import Template
 
 from .. import provenance as prov
-from .._callable import make_callable
 from ..atomic import atomic_write_text
 from ..errors import InputError
 from ..paths import slug
@@ -64,7 +63,7 @@ def collect(inputs) -> tuple[list[tuple[dict, Path]], list[tuple[dict, Path]]]:
 
 
 def _slug(text: str) -> str:
-    return slug(text, limit=80)
+    return slug(text, limit=80, keep="")
 
 
 def _f(x, digits: int = 4) -> str:
@@ -208,6 +207,3 @@ def _provenance(table, origin, ckas) -> str:
                     f"<td class='meta'>{html.escape(str(p.get('created')))}<br><code>{html.escape(str(p.get('command')))}"
                     "</code></td></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
-
-
-make_callable(__name__)

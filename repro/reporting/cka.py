@@ -1,6 +1,6 @@
 """``repro cka``: layer x layer linear CKA of one model on a benchmark's stimuli, saved as JSON + heatmap.
 
-    from repro.report.cka import layer_cka
+    from repro.reporting.cka import layer_cka
     cka = layer_cka("Pereira2018-encoding", model="gpt2", output="results/cka")
 """
 

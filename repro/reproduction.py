@@ -28,7 +28,6 @@ from pathlib import Path
 
 from . import references as refs_mod
 from . import results as results_mod
-from ._callable import make_callable
 from .atomic import atomic_write_text
 from .errors import InputError, UnknownIdError
 from .paths import slug
@@ -201,14 +200,9 @@ def select(target: str) -> tuple[str, str, list[Reference]]:
 
 
 def canonical_model(name: str) -> str:
-    try:
-        from .models.registry import MODELS
+    from .models.registry import MODELS
 
-        if name in MODELS:
-            return MODELS.resolve(name)[0]
-    except ImportError:  # pragma: no cover - registry always ships
-        pass
-    return name
+    return MODELS.resolve(name)[0] if name in MODELS else name
 
 
 def _safe(name: str) -> str:
@@ -393,6 +387,3 @@ def _data_present(suite: str | None, files: dict, data_dir: str | None) -> bool:
         return False
     store = (bsl_store if suite == SUITE_BSL else legacy_store)(data_dir, offline=True, quiet=True)
     return all(store.holds(name, sha1) for name, sha1 in files.items())
-
-
-make_callable(__name__)
