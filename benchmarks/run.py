@@ -333,9 +333,12 @@ def table(report: dict) -> str:
 
 def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     p = p or argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--size", choices=list(SIZES), default="full")
+    p.add_argument("--size", choices=list(SIZES), default="full",
+                   help="problem sizes: full (the real benchmarks' shapes) or tiny (a smoke run; default: full)")
     p.add_argument("--parts", nargs="+", choices=["metric", "bsl", "extract", "e2e", "gpu"],
-                   default=["metric", "bsl", "extract", "e2e", "gpu"])
+                   default=["metric", "bsl", "extract", "e2e", "gpu"],
+                   help="what to time: the regression metric, Brain-Score Language, extraction, end to end, "
+                        "GPU (default: all)")
     p.add_argument("--baseline-layers", type=int, default=1,
                    help="layers the slow baselines (sklearn, legacy-exact metric) run on; extrapolated to all")
     p.add_argument("--baseline-threads", type=int, default=1,

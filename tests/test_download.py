@@ -185,11 +185,19 @@ def test_progress_bar_shows_on_a_terminal_and_not_when_quiet(server, tmp_path, c
     import sys
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("REPRO_QUIET", raising=False)
     fetch(server, tmp_path, quiet=True)
     assert NAME not in capsys.readouterr().err
     (tmp_path / NAME).unlink()
     fetch(server, tmp_path, quiet=False)
     assert NAME in capsys.readouterr().err
+    for env in ("REPRO_QUIET", "CI"):  # as every other progress bar
+        (tmp_path / NAME).unlink()
+        monkeypatch.setenv(env, "1")
+        fetch(server, tmp_path, quiet=False)
+        assert NAME not in capsys.readouterr().err, env
+        monkeypatch.delenv(env)
 
 
 def test_progress_bar_is_off_when_stderr_is_not_a_terminal(server, tmp_path, capsys, monkeypatch):

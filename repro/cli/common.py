@@ -19,15 +19,30 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                    "(default: $REPRO_CACHE_DIR or ~/.cache/repro)")
 
 
+def add_run_options(g, device_default: str | None = "cpu",
+                    device_help: str = "cpu, cuda, cuda:1, mps or auto (default: cpu)") -> None:
+    """--device, --dtype, --batch-size (score, activations, reproduce, sweep)."""
+    from ..api import DTYPES
+
+    g.add_argument("--device", default=device_default, help=device_help)
+    g.add_argument("--dtype", default="float32", choices=list(DTYPES),
+                   help="weights and activations dtype (default: float32, as both original suites)")
+    g.add_argument("--batch-size", type=int, default=8, help="context streams per forward batch (default: 8)")
+
+
+def add_solver_option(p, help_text: str = "regression numerics: stable (float64 min-norm, default) or the "
+                      "original suite's exact float32 path (exact = legacy-exact or bsl-exact by suite)") -> None:
+    from ..metrics.solvers import SOLVERS
+
+    p.add_argument("--solver", default="stable", choices=["stable", "exact", *SOLVERS[1:]], help=help_text)
+
+
 def add_model_options(p: argparse.ArgumentParser, required: bool = False) -> None:
     g = p.add_argument_group("model")
     g.add_argument("--model", required=required,
                    help="registered id (see `repro ls models`), Hugging Face id, or local model folder")
     g.add_argument("--revision", help="Hugging Face revision (branch, tag or commit) of the weights")
-    g.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, mps or auto (default: cpu)")
-    g.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"],
-                   help="weights and activations dtype (default: float32, as both original suites)")
-    g.add_argument("--batch-size", type=int, default=8, help="context streams per forward batch (default: 8)")
+    add_run_options(g)
     g.add_argument("--trust-remote-code", action="store_true",
                    help="allow model code from the hub to run (off by default)")
 

@@ -44,14 +44,15 @@ def benchmarks_table() -> str:
         aliases = ", ".join(BENCHMARKS.aliases_of(name))
         rows.append(f"{name:<42} {b.suite:<26} {b.metric:<9} {ceiling:<10} {aliases}")
     rows.append("* aggregate of the stored per-neuroid ceilings; each neuroid is divided by its own. "
-                "computed: recomputed once with the original method and cached (CKA/RDM: supply --ceiling)")
+                "computed: recomputed once with the original method and cached. --ceiling: none is published or "
+                "computed (CKA/RDM); pass --ceiling to normalise, else only raw scores are reported")
     return "\n".join(rows)
 
 
 def _ceiling_text(b) -> str:
     value = getattr(b, "published_ceiling", None)
     if value is None:
-        return "computed"
+        return "--ceiling" if "ceiling" in getattr(b, "context_options", ()) else "computed"
     return f"{value:.6g}" + ("*" if getattr(b, "aggregation", "") == "per-neuroid" else "")
 
 

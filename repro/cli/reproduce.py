@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, add_layers_option, formatter
+from .common import add_data_options, add_layers_option, add_run_options, add_solver_option, formatter
 
 EXAMPLES = """examples:
   repro reproduce gpt2-pereira --output results/reproduce
@@ -36,12 +36,8 @@ def add_parser(sub) -> None:
     add_layers_option(p)
     p.add_argument("--tolerance", type=float, default=None, help="normalised-score tolerance (default 0.015)")
     p.add_argument("--raw-tolerance", type=float, default=None, help="raw-score tolerance (default 0.005)")
-    p.add_argument("--solver", default="stable", choices=["stable", "exact", "legacy-exact", "bsl-exact"],
-                   help="regression numerics (default: stable)")
-    g = p.add_argument_group("model")
-    g.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, mps or auto (default: cpu)")
-    g.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
-    g.add_argument("--batch-size", type=int, default=8)
+    add_solver_option(p, "regression numerics (see `repro score --help`; default: stable)")
+    add_run_options(p.add_argument_group("model"))
     add_data_options(p)
     p.set_defaults(run=run)
 

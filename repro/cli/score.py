@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 import sys
 
-from .common import add_data_options, add_layers_option, add_model_options, config_kwargs, formatter
+from .common import (
+    add_data_options,
+    add_layers_option,
+    add_model_options,
+    add_solver_option,
+    config_kwargs,
+    formatter,
+)
 
 EXAMPLES = """examples:
   repro score --model gpt2 --benchmark Pereira2018-encoding --output gpt2-pereira.json
@@ -21,9 +28,7 @@ def add_parser(sub) -> None:
     p.add_argument("--activations", help="precomputed activations (.npz: stimulus_id + one array per layer)")
     add_model_options(p)
     add_layers_option(p)
-    p.add_argument("--solver", default="stable", choices=["stable", "exact", "legacy-exact", "bsl-exact"],
-                   help="regression numerics: stable (float64 min-norm, default) or the original suite's exact "
-                        "float32 path (exact = legacy-exact or bsl-exact by suite)")
+    add_solver_option(p)
     p.add_argument("--ceiling-mode", default="positional", choices=["positional", "aligned"],
                    help="legacy Blank/Fedorenko: divide per-neuroid r by the ceiling file's rows by position "
                         "(the original behaviour, default) or aligned by neuroid_id (a correction)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, formatter
+from .common import add_data_options, add_run_options, add_solver_option, formatter
 
 EXAMPLES = """examples:
   repro sweep --models gpt2,distilgpt2 --benchmarks Pereira2018-encoding,Fedorenko2016v3-encoding --output sweep-out
@@ -43,11 +43,8 @@ def add_parser(sub) -> None:
     g.add_argument("--retries", type=int, default=1, help="resubmit a failed cell this many times (default: 1)")
     m = p.add_argument_group("scoring")
     m.add_argument("--layers", nargs="+", metavar="LAYER", help="score only these layers (default: all)")
-    m.add_argument("--solver", default="stable", choices=["stable", "exact", "legacy-exact", "bsl-exact"],
-                   help="regression numerics (see `repro score --help`)")
-    m.add_argument("--device", help="cpu, cuda, ... (default: cuda with --gpus-per-job, else cpu)")
-    m.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
-    m.add_argument("--batch-size", type=int, default=8, help="context streams per forward batch (default: 8)")
+    add_solver_option(m, "regression numerics (see `repro score --help`)")
+    add_run_options(m, None, "cpu, cuda, ... (default: cuda with --gpus-per-job, else cpu)")
     add_data_options(p)
     p.set_defaults(run=run)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import ipaddress
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +20,7 @@ from tqdm.auto import tqdm
 
 from ..atomic import atomic_writer
 from ..errors import ChecksumError, DataError
+from ..progress import enabled as progress_enabled
 
 _CHUNK = 1 << 16
 _RETRY_STATUS = {408, 429}  # plus every 5xx
@@ -97,7 +97,7 @@ def _attempt(url: str, dest: Path, expected_sha1: str | None, timeout: float, qu
             total = None
         digest = hashlib.sha1()
         received = 0
-        show = not quiet and sys.stderr.isatty()
+        show = progress_enabled(quiet)  # off with -q, $REPRO_QUIET, $CI or a non-terminal stderr
         with atomic_writer(dest) as f, tqdm(total=total, unit="B", unit_scale=True, desc=dest.name,
                                              disable=not show, leave=False) as bar:
             while True:
