@@ -36,6 +36,7 @@ from pathlib import Path
 from .atomic import atomic_write_text
 from .errors import EngineError, InputError
 from .paths import cache_base, slug
+from .tables import grid
 
 log = logging.getLogger("repro")
 
@@ -404,19 +405,16 @@ def markdown_table(rows: list[dict]) -> str:
     models = list(dict.fromkeys(r["model"] for r in rows))
     benches = list(dict.fromkeys(r["benchmark"] for r in rows))
     by = {(r["model"], r["benchmark"]): r for r in rows}
+    def cell(r) -> str:
+        if r is None:
+            return ""
+        if r["status"] != "done":
+            return r["status"]
+        err = f" ± {_fmt(r['score_error'])}" if r["score_error"] not in ("", None) else ""
+        return f"{_fmt(r['score'])}{err} ({r['best_layer']})"
+
     lines = ["| model | " + " | ".join(benches) + " |", "|---" * (len(benches) + 1) + "|"]
-    for m in models:
-        cells = []
-        for b in benches:
-            r = by.get((m, b))
-            if r is None:
-                cells.append("")
-            elif r["status"] != "done":
-                cells.append(r["status"])
-            else:
-                err = f" ± {_fmt(r['score_error'])}" if r["score_error"] not in ("", None) else ""
-                cells.append(f"{_fmt(r['score'])}{err} ({r['best_layer']})")
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    lines += [f"| {m} | " + " | ".join(cells) + " |" for m, cells in grid(by, models, benches, cell)]
     return "\n".join(lines) + "\n\nScore of the best layer ± its error across splits (best layer in brackets).\n"
 
 

@@ -6,7 +6,6 @@ Spec: shared/spec/legacy-neural-nlp.md §4–§7. A concrete benchmark is a decl
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,29 +13,22 @@ import numpy as np
 from ..activations import Activations
 from ..errors import DataError, InputError
 from ..metrics.correlation import pearson_scipy
-from ..metrics.cv import SplitSpec, splits
-from ..metrics.encoding import align_rows, cross_regressed_correlation
+from ..metrics.cv import splits
+from ..metrics.encoding import cross_regressed_correlation
 from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
-from .base import SUITE_LEGACY, BenchmarkScore, LayerScore, ScoreContext
-from .legacy_data import LegacyDataMixin
+from .base import BenchmarkScore, LayerScore, ScoreContext
+from .legacy_data import LegacyBenchmark
 
 CEILING_MODES = ("positional", "aligned")
 
 
-@dataclass(frozen=True)
-class LegacyEncodingBenchmark(LegacyDataMixin):
-    id: str
-    data_key: str
+@dataclass(frozen=True, kw_only=True)
+class LegacyEncodingBenchmark(LegacyBenchmark):
+    """``aggregation``: "pereira" (aggregate ceiling) | "per-neuroid" (Blank, Fedorenko)."""
+
     ceiling_key: str
-    split: SplitSpec
-    aggregation: str  # "pereira" (aggregate ceiling) | "per-neuroid" (Blank, Fedorenko)
     neuroid_order: str  # coordinate the correlation's output is stably sorted by
-    subject_coord: str
-    streams: Callable  # (stimulus_set DataFrame) -> list[LegacyStream]
-    description: str = ""
     published_ceiling: float | None = None  # for listings only; scoring reads the stored ceiling file
-    per_word: bool = False
-    suite: str = SUITE_LEGACY
     metric: str = "encoding"
 
     def cv_steps(self, n_layers: int) -> int:
@@ -47,11 +39,7 @@ class LegacyEncodingBenchmark(LegacyDataMixin):
         solver, ceiling_mode, progress, device = ctx.solver, ctx.ceiling_mode, ctx.progress, ctx.device
         if ceiling_mode not in CEILING_MODES:
             raise InputError(f"unknown ceiling mode {ceiling_mode!r}; choose from {', '.join(CEILING_MODES)}")
-        acts.check_finite()
-        asm = data.assembly
-        target_ids = asm.presentation["stimulus_id"].to_numpy()
-        rows = align_rows(np.asarray(acts.stimulus_id), target_ids)
-        layers = {name: arr[rows] for name, arr in acts.layers.items()}
+        layers = self.aligned_layers(acts, data)
         if self.aggregation == "pereira":
             result = self._score_pereira(layers, data, solver, ctx.atlases, progress, device)
         else:

@@ -30,7 +30,6 @@ with the golden library versions, so ``-rdm`` follows the spec and shares the CK
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -39,30 +38,22 @@ from ..activations import Activations
 from ..errors import InputError
 from ..metrics.cka import SIMILARITIES
 from ..metrics.cv import SplitSpec, sort_by_id, splits
-from ..metrics.encoding import align_rows
 from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
-from .base import SUITE_LEGACY, BenchmarkScore, LayerScore, ScoreContext
+from .base import BenchmarkScore, LayerScore, ScoreContext
 from .blank2014 import BLANK2014FROI_ENCODING
 from .fedorenko2016 import FEDORENKO2016V3_ENCODING
-from .legacy_data import LegacyDataMixin
+from .legacy_data import LegacyBenchmark
 from .legacy_encoding import LegacyEncodingBenchmark
 from .pereira2018 import PEREIRA2018_ENCODING
 
 SUBJECT_VALUES = ("legacy", "center")
 
 
-@dataclass(frozen=True)
-class LegacySimilarityBenchmark(LegacyDataMixin):
-    id: str
-    data_key: str
-    split: SplitSpec
+@dataclass(frozen=True, kw_only=True)
+class LegacySimilarityBenchmark(LegacyBenchmark):
+    """``aggregation``: "pereira" (subject x experiment x atlas) | "per-subject" (Blank, Fedorenko)."""
+
     similarity: str  # key of repro.metrics.cka.SIMILARITIES
-    aggregation: str  # "pereira" (subject x experiment x atlas) | "per-subject" (Blank, Fedorenko)
-    subject_coord: str
-    streams: Callable  # (stimulus_set DataFrame) -> list[LegacyStream]
-    description: str = ""
-    per_word: bool = False
-    suite: str = SUITE_LEGACY
     ceiling_key: str | None = None  # none is stored upstream (see module docstring)
     context_options = ("ceiling", "subject_value", "atlases")  # the ScoreContext fields beyond the common ones
 
@@ -86,11 +77,7 @@ class LegacySimilarityBenchmark(LegacyDataMixin):
             ceiling = _positive_float(ceiling, self.id)
         if self.aggregation == "pereira" and "language" not in atlases:
             raise InputError(f"{self.id} scores the 'language' atlas; include it in atlases (got {', '.join(atlases)})")
-        acts.check_finite()
-        asm = data.assembly
-        target_ids = asm.presentation["stimulus_id"].to_numpy()
-        rows = align_rows(np.asarray(acts.stimulus_id), target_ids)
-        layers = {name: arr[rows] for name, arr in acts.layers.items()}
+        layers = self.aligned_layers(acts, data)
         sim = SIMILARITIES[self.similarity]
         if self.aggregation == "pereira":
             values, folds_out, side = self._pereira(layers, data, sim, atlases, progress)

@@ -25,6 +25,7 @@ from ..errors import InputError
 from ..paths import slug
 from ..progress import progress_bar
 from ..results import SCHEMA as RESULT_SCHEMA
+from ..tables import grid
 from . import figures as figs
 from .cka import SCHEMA as CKA_SCHEMA
 
@@ -144,19 +145,16 @@ def _figure(png: Path, root: Path, caption: str, formats) -> str:
 
 def _summary_table(table, models, benches) -> str:
     head = "<tr><th>model</th>" + "".join(f"<th>{html.escape(b)}</th>" for b in benches) + "</tr>"
-    rows = []
-    for m in models:
-        cells = []
-        for b in benches:
-            r = table.get((m, b))
-            if r is None:
-                cells.append("<td></td>")
-                continue
-            best = r["best_layer"]
-            err = best.get("score_error")
-            cells.append(f'<td class="num">{_f(best["score_center"])}{" ± " + _f(err) if err is not None else ""}'
-                         f'<br><span class="meta">{html.escape(best["layer"])}</span></td>')
-        rows.append(f"<tr><td>{html.escape(m)}</td>{''.join(cells)}</tr>")
+
+    def cell(r) -> str:
+        if r is None:
+            return "<td></td>"
+        best = r["best_layer"]
+        err = best.get("score_error")
+        return (f'<td class="num">{_f(best["score_center"])}{" ± " + _f(err) if err is not None else ""}'
+                f'<br><span class="meta">{html.escape(best["layer"])}</span></td>')
+
+    rows = [f"<tr><td>{html.escape(m)}</td>{''.join(cells)}</tr>" for m, cells in grid(table, models, benches, cell)]
     return f"<table>{head}{''.join(rows)}</table>"
 
 
