@@ -147,20 +147,22 @@ def test_security_model_folder_code_does_not_run_without_the_flag(work, capsys, 
 
 @pytest.mark.parametrize("url", ["http://brainio-language.s3.amazonaws.com", "ftp://127.0.0.1/x"],
                          ids=["plain-http", "ftp"])
-def test_security_data_url_must_be_https(url, work, capsys, monkeypatch):
+def test_security_data_url_must_be_https(url, work, capsys, monkeypatch, golden):
     monkeypatch.setenv("REPRO_LEGACY_URL", url)
-    _one_error_line(capsys, ["-q", "score", "--activations", "x.npz", "--benchmark", BENCH, "--data-dir", "data",
+    acts = str(golden / "inputs" / "activations" / "fedorenko2016.npz")  # valid input: the download is what fails
+    _one_error_line(capsys, ["-q", "score", "--activations", acts, "--benchmark", BENCH, "--data-dir", "data",
                              "--output", "r.json"], "refusing to download", "https")
     assert not list(work.rglob("*.nc")) and not (work / "r.json").exists()
 
 
-def test_security_redirect_to_another_host_is_refused_end_to_end(work, capsys, monkeypatch, legacy_data):
+def test_security_redirect_to_another_host_is_refused_end_to_end(work, capsys, monkeypatch, legacy_data, golden):
+    acts = str(golden / "inputs" / "activations" / "fedorenko2016.npz")
     with LocalHTTPServer(legacy_data) as server:
         # the configured host is 127.0.0.1; the redirect points at "localhost" (another host name)
         server.fail("/" + FILES[0], status=302, location=server.url.replace("127.0.0.1", "localhost") + "/"
                     + FILES[0], times=None)
         monkeypatch.setenv("REPRO_LEGACY_URL", server.url)
-        _one_error_line(capsys, ["-q", "score", "--activations", "x.npz", "--benchmark", BENCH, "--data-dir", "data",
+        _one_error_line(capsys, ["-q", "score", "--activations", acts, "--benchmark", BENCH, "--data-dir", "data",
                                  "--output", "r.json"], "not one of the configured data hosts")
         assert [p for p, _ in server.log] == ["/" + FILES[0]]  # the other host was never contacted
     assert not list((work / "data").glob("*.nc"))
