@@ -133,6 +133,20 @@ def _check_file(path: str, option: str) -> Path:
     return p
 
 
+def check_config(cfg: ScoreConfig):
+    """Everything about a score's configuration that can be checked without the network or a disk write;
+    returns the benchmark."""
+    if (cfg.model is None) == (cfg.activations is None):
+        raise InputError("give exactly one of --model or --activations")
+    _validate_common(cfg, ".json")
+    bench = get_benchmark(cfg.benchmark, warn=log.warning)
+    bench.resolve_solver(cfg.solver)
+    if cfg.ceiling is not None and "ceiling" not in getattr(bench, "context_options", ()):
+        raise InputError(f"--ceiling applies to the CKA/RDM benchmarks only; {bench.id} reads its own ceiling")
+    _validate_engine(cfg)
+    return bench
+
+
 # -- 2.-4. model, data, activations ------------------------------------------------------------
 def compute_activations(cfg: ScoreConfig, bench, data, spec=None) -> act_io.Activations:
     """``spec``: the already resolved model (else resolved from ``cfg.model``)."""
@@ -175,14 +189,8 @@ def score(benchmark: str, model: str | None = None, activations: str | None = No
 
 def run_score(cfg: ScoreConfig) -> results.Result:
     # 1. validate everything that can be checked without the network or a disk write
-    if (cfg.model is None) == (cfg.activations is None):
-        raise InputError("give exactly one of --model or --activations")
-    _validate_common(cfg, ".json")
-    bench = get_benchmark(cfg.benchmark, warn=log.warning)
+    bench = check_config(cfg)
     solver = bench.resolve_solver(cfg.solver)
-    if cfg.ceiling is not None and "ceiling" not in getattr(bench, "context_options", ()):
-        raise InputError(f"--ceiling applies to the CKA/RDM benchmarks only; {bench.id} reads its own ceiling")
-    _validate_engine(cfg)
     acts = None
     if cfg.activations is not None:
         acts = act_io.load(_check_file(cfg.activations, "--activations"))

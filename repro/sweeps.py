@@ -332,6 +332,10 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
                     "offline": offline, "layers": list(layers) if layers else None, "solver": solver,
                     "device": device, "dtype": dtype, "batch_size": batch_size, "quiet": True}
     score_kwargs = {k: v for k, v in score_kwargs.items() if v is not None}
+    from .api import ScoreConfig, check_config
+
+    for c in cells:  # the jobs build the same ScoreConfig: a bad option fails here, before any job starts
+        check_config(ScoreConfig(benchmark=c.benchmark, model=c.model, activations=c.activations, **score_kwargs))
     env = _job_env(cache_dir, offline, cpus_per_job)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "sweep.json", json.dumps({

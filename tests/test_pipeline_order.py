@@ -94,3 +94,15 @@ def test_legacy_engine_refusal_is_shared_by_the_python_api():
         repro.score(BENCH, model="gpt2", engine="legacy", dtype="float16")
     with pytest.raises(InputError, match="cannot score --activations"):
         repro.score(BENCH, activations="a.npz", engine="legacy")
+
+
+def test_sweep_checks_the_shared_config_before_any_job(tmp_path):
+    from repro.errors import InputError
+    from repro.sweeps import sweep
+
+    out = tmp_path / "sweep"
+    with pytest.raises(InputError, match="unknown dtype 'float64'"):
+        sweep(["gpt2"], [BENCH], output=out, dtype="float64", wait=False)
+    with pytest.raises(InputError, match="unknown solver 'exatc'"):
+        sweep(["gpt2"], [BENCH], output=out, solver="exatc", wait=False)
+    assert not out.exists()

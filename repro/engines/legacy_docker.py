@@ -8,7 +8,7 @@ the S3 data and neural-nlp's result cache survive the container:
     <cache>/neural_nlp     -> /home/repro/.neural_nlp (the S3 files; or --data-dir)
     <cache>/huggingface    -> /cache/huggingface      (HF_HOME)
 
-``<cache>`` is $REPRO_LEGACY_CACHE or ~/.cache/repro/legacy.
+``<cache>`` is $REPRO_LEGACY_CACHE or ``<repro cache>/legacy`` (repro.paths; ~/.cache/repro/legacy by default).
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--image", help=f"default {DEFAULT_IMAGE_CPU} ({DEFAULT_IMAGE_CUDA} with --gpus)")
     s.add_argument("--gpus", action="store_true", help="expose all GPUs (docker run --gpus all)")
     s.add_argument("--data-dir", help="directory laid out like ~/.neural_nlp with the S3 files")
-    s.add_argument("--cache-dir", help="host cache root (default $REPRO_LEGACY_CACHE or ~/.cache/repro/legacy)")
+    s.add_argument("--cache-dir", help="host cache root (default $REPRO_LEGACY_CACHE, else legacy/ under $REPRO_CACHE_DIR or ~/.cache/repro)")
     s.add_argument("--output", required=True, help="where to write the result JSON")
     args = p.parse_args(argv)
     try:
