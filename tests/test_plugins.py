@@ -158,3 +158,11 @@ def test_demo_runs_offline_and_writes_result_and_report(tmp_path, monkeypatch, i
     assert res["model"]["id"] == "minilm-l6-pypi" and res["suite"] == "own-data"
     assert all(np.isfinite(ls["raw_center"]) for ls in res["layers"]) and len(res["layers"]) == 6
     assert "<img" in (tmp_path / "demo" / "report" / "index.html").read_text()
+
+
+def test_ls_labels_each_kind_of_ceiling(capsys):
+    assert main(["ls", "benchmarks"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line and line[0].isalpha()}
+    assert "--ceiling" in rows["Pereira2018-cka"] and "computed" not in rows["Pereira2018-cka"]  # none is computed
+    assert "computed" in rows["Blank2014-ridge"]  # recomputed once and cached
+    assert "0.318567" in rows["Pereira2018-encoding"]
