@@ -21,6 +21,19 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("REPRO_QUIET", "1")
 
 
+def pytest_report_header(config):
+    """Which BLAS kernels and thread counts ran: results on ill-conditioned layers depend on them."""
+    try:
+        import numpy  # noqa: F401  (loads the BLAS libraries to report)
+        import scipy.linalg  # noqa: F401
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover
+        return None
+    libs = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} x{i.get('num_threads')}"
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    return f"BLAS: {'; '.join(libs) or 'none loaded yet'} (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fixtures_untouched():
     """No test may write into ../shared/golden: compare every entry's size and mtime before and after."""
