@@ -47,7 +47,7 @@ _ENV_KEYS = ("REPRO_CACHE_DIR", "REPRO_NEURAL_NLP_HOME", "BRAINIO_HOME", "REPRO_
              "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "OMP_NUM_THREADS",
              "MKL_NUM_THREADS")
 CSV_FIELDS = ("model", "benchmark", "suite", "status", "best_layer", "score", "score_error", "raw",
-              "ceiling", "n_layers", "result", "error")
+              "ceiling", "conditioning", "n_layers", "result", "error")
 
 
 def _safe(name: str) -> str:
@@ -394,7 +394,9 @@ def _row(cell: Cell, output: Path, error: str | None) -> dict:
         row.update(suite=data["suite"], status="done", best_layer=best["layer"], score=best["score_center"],
                    score_error=best["score_error"], raw=best.get("raw_center"), ceiling=data["ceiling"]["center"],
                    n_layers=len(data["layers"]), result=str(cell.path.relative_to(output)))
-        row["layers"] = [{k: ls[k] for k in ("layer", "score_center", "score_error", "raw_center")}
+        best_cond = next((ls.get("conditioning") for ls in data["layers"] if ls["layer"] == best["layer"]), None)
+        row["conditioning"] = (best_cond or {}).get("conditioning", "")
+        row["layers"] = [{k: ls.get(k) for k in ("layer", "score_center", "score_error", "raw_center", "conditioning")}
                          for ls in data["layers"]]
     else:
         row.update(status="failed" if error else "missing", error=error or "")
@@ -409,17 +411,21 @@ def markdown_table(rows: list[dict]) -> str:
     models = list(dict.fromkeys(r["model"] for r in rows))
     benches = list(dict.fromkeys(r["benchmark"] for r in rows))
     by = {(r["model"], r["benchmark"]): r for r in rows}
+
     def cell(r) -> str:
         if r is None:
             return ""
         if r["status"] != "done":
             return r["status"]
         err = f" ± {_fmt(r['score_error'])}" if r["score_error"] not in ("", None) else ""
-        return f"{_fmt(r['score'])}{err} ({r['best_layer']})"
+        ill = " †" if r.get("conditioning") == "ill" else ""
+        return f"{_fmt(r['score'])}{err} ({r['best_layer']}){ill}"
 
     lines = ["| model | " + " | ".join(benches) + " |", "|---" * (len(benches) + 1) + "|"]
     lines += [f"| {m} | " + " | ".join(cells) + " |" for m, cells in grid(by, models, benches, cell)]
-    return "\n".join(lines) + "\n\nScore of the best layer ± its error across splits (best layer in brackets).\n"
+    return ("\n".join(lines) + "\n\nScore of the best layer ± its error across splits (best layer in brackets). "
+            "†: ill-conditioned layer (features >= training samples, or rank deficient): the original code's own "
+            "answer moves with the BLAS kernel and thread count (see each result's `conditioning`).\n")
 
 
 def _html_report(paths: list[str], output: Path) -> Path | None:

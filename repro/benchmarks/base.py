@@ -7,8 +7,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 
-SUITE_LEGACY = "neural-nlp-legacy"
-SUITE_BSL = "brainscore-language-2.3"
+from ..suites import SUITE_BSL, SUITE_LEGACY  # noqa: F401  (re-exported: benchmarks import them from here)
 
 
 @dataclass
@@ -20,6 +19,7 @@ class LayerScore:
     score_center: float
     score_error: float | None
     extra: dict = field(default_factory=dict)
+    conditioning: dict | None = None  # metrics/conditioning.py record + the original's expected spread
 
 
 @dataclass

@@ -15,7 +15,7 @@ from ..activations import Activations
 from ..metrics.correlation import pearson_eps
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
-from ..metrics.solvers import check_solver
+from ..metrics.solvers import BSL_COND, check_solver
 from .base import SUITE_BSL, BenchmarkScore, DataOptions, LayerScore, Loaded, ScoreContext, Stimuli
 
 
@@ -95,6 +95,9 @@ class BslEncodingBenchmark:
         return splits(self.split, assembly.values.shape[0], labels)
 
     def score(self, acts: Activations, data: BslData, ctx: ScoreContext | None = None) -> BenchmarkScore:
+        from ..metrics.conditioning import layers_conditioning  # scipy: not at start-up
+        from ..tolerances import annotate
+
         ctx = ctx or ScoreContext()
         solver, assembly = ctx.solver, data.assembly
         acts.check_finite()
@@ -104,7 +107,9 @@ class BslEncodingBenchmark:
         layers = {name: arr[rows] for name, arr in acts.layers.items()}
         folds = self.folds(assembly)
         r = cross_regressed_correlation(layers, assembly.values, ids, folds, pearson_eps, solver=solver,
-                                        regression=self.regression, progress=ctx.progress, device=ctx.device)
+                                        regression=self.regression, progress=ctx.progress, device=ctx.device,
+                                        cutoff=BSL_COND)
+        conditioning = layers_conditioning(layers, folds, BSL_COND, self.regression)
         out, per_neuroid = [], {"neuroid_id": assembly.neuroid["neuroid_id"].to_numpy()}
         for name, X in layers.items():
             per_split = np.median(r[name], axis=1)
@@ -113,7 +118,7 @@ class BslEncodingBenchmark:
             score = float(min(max(unclipped, 0.0), 1.0))
             out.append(LayerScore(name, X.shape[1], raw, None, score, None, {
                 "unclipped_score": unclipped if score != unclipped else None,
-                "per_split_median": per_split.tolist()}))
+                "per_split_median": per_split.tolist()}, annotate(self.suite, self.id, conditioning[name])))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
         fold_info = {"splitter": self.split.splitter, "split_coord": "stimulus_id",
                      "test_stimulus_ids": [ids[te].tolist() for _, te in folds]}

@@ -51,13 +51,16 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
 
     # -- Pereira2018: experiment x atlas, aggregate ceiling ------------------------------------
     def _score_pereira(self, layers, data, solver, atlases, progress, device=None) -> BenchmarkScore:
+        from ..metrics.conditioning import layers_conditioning, merge_blocks  # scipy: not at start-up
+        from ..tolerances import annotate
+
         asm = data.assembly
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
         in_atlas = neur["atlas"].isin(atlases).to_numpy()
         experiments = sorted(pres["experiment"].unique())
         fold_r = {name: np.full((len(experiments), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
-        folds_out = []
+        folds_out, cond_blocks = [], {name: [] for name in layers}
         for e, exp in enumerate(experiments):
             prow = np.flatnonzero(pres["experiment"].to_numpy() == exp)
             block = asm.values[prow]
@@ -69,8 +72,11 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             folds = splits(self.split, len(prow))
             folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                               "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
-            r = cross_regressed_correlation({n: X[prow] for n, X in layers.items()}, target, exp_ids, folds,
+            block_layers = {n: X[prow] for n, X in layers.items()}
+            r = cross_regressed_correlation(block_layers, target, exp_ids, folds,
                                             pearson_scipy, solver=solver, progress=progress, device=device)
+            for name, rec in layers_conditioning(block_layers, folds, None).items():
+                cond_blocks[name].append(rec)
             for name in layers:
                 fold_r[name][e][:, cols] = r[name]
         lang = (neur["atlas"] == "language").to_numpy()
@@ -84,7 +90,8 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             medians = _subject_medians(r_v, subjects)
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], center, error, center / ceiling, error / ceiling,
-                                         {"subject_medians": medians, "n_language_neuroids": int(lang.sum())}))
+                                         {"subject_medians": medians, "n_language_neuroids": int(lang.sum())},
+                                         annotate(self.suite, self.id, merge_blocks(cond_blocks[name]))))
             per_neuroid[f"{name}__fold_r"] = fold_r[name]
             per_neuroid[f"{name}__language_neuroid_r"] = r_v
         per_neuroid["language_neuroid_id"] = neur["neuroid_id"].to_numpy()[lang]
@@ -93,6 +100,9 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
 
     # -- Blank2014fROI / Fedorenko2016v3: per-neuroid ceiling --------------------------------------
     def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress, device=None) -> BenchmarkScore:
+        from ..metrics.conditioning import layers_conditioning  # scipy: not at start-up
+        from ..tolerances import annotate
+
         asm = data.assembly
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
@@ -115,6 +125,7 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             c = c_center
         r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress,
                                         device=device)
+        conditioning = layers_conditioning(layers, folds, None)
         out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
                                         "ceiling_neuroid_id_file_order": c_ids}
         for name, X in layers.items():
@@ -123,7 +134,8 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             q = r_n / c
             medians = _subject_medians(q, subjects)
             center, error = median_and_mad(medians)
-            out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians}))
+            out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians},
+                                         annotate(self.suite, self.id, conditioning[name])))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
             per_neuroid[f"{name}__neuroid_r"] = r_n
             per_neuroid[f"{name}__neuroid_normalized"] = q

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..errors import InputError
 
 SOLVERS = ("stable", "legacy-exact", "bsl-exact")
+LEGACY_COND = None  # scipy: None -> eps(dtype), as scikit-learn < 1.9 called it
+BSL_COND = 1e-6  # scikit-learn >= 1.9: LinearRegression(tol=1e-6) is passed to lstsq as cond
 
 
 def check_solver(solver: str) -> str:
