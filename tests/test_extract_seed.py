@@ -1,11 +1,11 @@
 """``--tokenization seed``: the native engine reproduces the seed report's wrapper (golden/seed, tiny GPT-2)."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from golden_inputs import golden_stimuli
+from golden_view import GOLDEN
 
 from repro.activations import load as load_acts
 from repro.errors import InputError
@@ -19,7 +19,6 @@ from repro.models import (
     resolve_model,
 )
 
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 SEED = GOLDEN / "seed"
 ATOL = 1e-5  # golden README §9: float32 kernels differ at ~1e-7..1e-6
 
