@@ -4,17 +4,14 @@ import json
 
 import numpy as np
 import pytest
-from golden_inputs import golden_stimuli
+from golden_inputs import assert_matches_activations, golden_streams
 from golden_view import GOLDEN
 
-from repro.activations import load as load_acts
 from repro.errors import InputError
 from repro.models import (
     ActivationCache,
     cached_extract,
     extract_legacy,
-    legacy_streams,
-    legacy_word_streams,
     load,
     resolve_model,
 )
@@ -23,27 +20,9 @@ SEED = GOLDEN / "seed"
 ATOL = 1e-5  # golden README §9: float32 kernels differ at ~1e-7..1e-6
 
 
-def _streams(name):
-    df = golden_stimuli(name)
-    return legacy_word_streams(df) if name == "fedorenko2016" else legacy_streams(df, "story")
-
-
 @pytest.fixture(scope="module")
 def tiny():
     return load(resolve_model(str(GOLDEN / "model" / "tiny-gpt2")))
-
-
-def _check(acts, gold_path):
-    gold = load_acts(gold_path)
-    got = [str(s) for s in acts.stimulus_id.tolist()]
-    pos = {s: i for i, s in enumerate(got)}
-    order = [pos[str(s)] for s in gold.stimulus_id.tolist()]
-    assert len(order) == len(got) and acts.layer_names == gold.layer_names
-    for layer in gold.layer_names:
-        np.testing.assert_allclose(acts.layers[layer][order], gold.layers[layer], rtol=0, atol=ATOL, err_msg=layer)
-    if gold.context_tokens is not None:
-        np.testing.assert_array_equal(acts.context_tokens[order], gold.context_tokens)
-    return gold, order
 
 
 def _compare(name):
@@ -51,11 +30,11 @@ def _compare(name):
 
 
 def test_seed_pereira(tiny):
-    acts = extract_legacy(tiny, _streams("pereira2018"), progress=False, tokenization="seed")
-    _check(acts, SEED / "seed_pereira2018.npz")
+    acts = extract_legacy(tiny, golden_streams("pereira2018"), progress=False, tokenization="seed")
+    assert_matches_activations(acts, SEED / "seed_pereira2018.npz", ATOL)
     # the rows that differ from the paper semantics are exactly the golden's 17, by 1 or 2 extra tokens
     cmp = _compare("pereira2018")
-    paper = extract_legacy(tiny, _streams("pereira2018"), progress=False)
+    paper = extract_legacy(tiny, golden_streams("pereira2018"), progress=False)
     differ = [str(s) for s, a, b in zip(acts.stimulus_id, acts.layers["encoder.h.2"], paper.layers["encoder.h.2"])
               if np.abs(a - b).max() > ATOL]
     assert sorted(differ) == sorted(cmp["stimulus_ids_different"])
@@ -66,15 +45,15 @@ def test_seed_pereira(tiny):
 
 
 def test_seed_fedorenko_equals_paper(tiny):
-    acts = extract_legacy(tiny, _streams("fedorenko2016"), progress=False, tokenization="seed")
-    _check(acts, SEED / "seed_fedorenko2016.npz")
+    acts = extract_legacy(tiny, golden_streams("fedorenko2016"), progress=False, tokenization="seed")
+    assert_matches_activations(acts, SEED / "seed_fedorenko2016.npz", ATOL)
     assert acts.meta["context_changes"]["different"] == 0
 
 
 @pytest.mark.slow
 def test_seed_blank(tiny):
-    acts = extract_legacy(tiny, _streams("blank2014"), progress=False, batch_size=16, tokenization="seed")
-    _check(acts, SEED / "seed_blank2014.npz")
+    acts = extract_legacy(tiny, golden_streams("blank2014"), progress=False, batch_size=16, tokenization="seed")
+    assert_matches_activations(acts, SEED / "seed_blank2014.npz", ATOL)
     cmp = _compare("blank2014")
     assert int((acts.context_tokens == 512).sum()) == cmp["full_512_windows_seed"] == 856
     assert acts.meta["context_changes"]["different"] == cmp["n_rows_different"] == 1309
@@ -94,7 +73,7 @@ def test_seed_guard_drops_a_trailing_space_at_stream_end(tiny):
 
 def test_cache_key_separates_semantics(tiny, tmp_path):
     cache = ActivationCache(tmp_path)
-    streams = _streams("pereira2018")[:3]
+    streams = golden_streams("pereira2018")[:3]
     paper = cached_extract(tiny, "legacy", streams, cache=cache, progress=False)
     seed = cached_extract(tiny, "legacy", streams, cache=cache, progress=False, tokenization="seed")
     assert not paper.meta["cache_hit"] and not seed.meta["cache_hit"]
@@ -106,4 +85,4 @@ def test_cache_key_separates_semantics(tiny, tmp_path):
 
 def test_unknown_tokenization_is_one_line_error(tiny):
     with pytest.raises(InputError, match=r"unknown tokenization 'seeds'; choose one of paper, seed"):
-        extract_legacy(tiny, _streams("fedorenko2016")[:1], progress=False, tokenization="seeds")
+        extract_legacy(tiny, golden_streams("fedorenko2016")[:1], progress=False, tokenization="seeds")
