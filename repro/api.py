@@ -3,6 +3,7 @@
     import repro
     result = repro.score(model="gpt2", benchmark="Pereira2018-encoding")
     result = repro.score(activations="acts.npz", benchmark="Blank2014-linear-shuffle", data_dir="data/")
+    result = repro.score(model="gpt2", benchmark="Pereira2018-encoding", tokenization="seed")  # docs/why-0.8159.md
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@
 
 A target is a named table (``repro reproduce --list``), a registered model id (every published row for it),
 or a reference CSV file (columns model, benchmark, layer, row, score_center[, score_error, raw_center, ceiling,
-compare, source, note]). Scores already in ``output`` (or in ``from_dir``) are reused; activations come from
-the activation cache when it has them.
+compare, tokenization, tolerance, source, note]). Rows of the legacy suite are scored under their
+``tokenization`` (default paper). Scores already in ``output`` (or in ``from_dir``) are reused; activations
+come from the activation cache when it has them.
 
 Tolerance: a row's own ``tolerance`` column, else |ours - published| <= 0.015 on the normalised score (0.005
 on raw scores): the default ``stable`` solver differs from the legacy float32 path by up to ~3e-3 normalised on
