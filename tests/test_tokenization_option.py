@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import repro
@@ -88,3 +90,13 @@ def test_sweep_plan(tmp_path):
     with pytest.raises(InputError, match="legacy neural-nlp suite"):
         plan(["gpt2"], [BENCH, "Blank2014-linear-shuffle"], tmp_path, tokenization="paper")
     assert plan(["gpt2"], [BSL], tmp_path)[0].path.name == f"{BSL}.json"  # no option: BSL cells are fine
+
+
+def test_sweep_job_scores_under_the_option(golden, tmp_path, isolated_cache):
+    from repro.sweep import CellJob, plan
+
+    (cell,) = plan([str(golden / "model" / "tiny-gpt2")], ["Fedorenko2016v3-encoding"], tmp_path, tokenization="seed")
+    kwargs = {"data_dir": str(golden / "legacy" / "s3"), "tokenization": "seed", "quiet": True}
+    assert CellJob(cell, kwargs, {})()["skipped"] is False
+    prov = json.loads(cell.path.read_text())["provenance"]
+    assert prov["tokenization"] == "seed" and prov["context_changes"]["different"] == 0  # Fedorenko: no outer spaces
