@@ -3,6 +3,7 @@
     import repro
     result = repro.score(model="gpt2", benchmark="Pereira2018-encoding")
     result = repro.score(activations="acts.npz", benchmark="Blank2014-linear-shuffle", data_dir="data/")
+    result = repro.score(model="gpt2", benchmark="Pereira2018-encoding", tokenization="seed")  # docs/why-0.8159.md
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .benchmarks import get_benchmark
 from .benchmarks.bsl_encoding import BslEncodingBenchmark
 from .errors import InputError
 from .metrics.regression import check_solver
+from .models.tokenization import for_benchmark
 from .progress import progress_bar
 
 log = logging.getLogger("repro")
@@ -40,6 +42,7 @@ class ScoreConfig:
     device: str = "cpu"
     dtype: str = "float32"
     batch_size: int = 8
+    tokenization: str | None = None  # legacy suite only: paper (default) | seed (repro.models.tokenization)
     trust_remote_code: bool = False
     quiet: bool = False
     output: str | None = None
@@ -97,8 +100,9 @@ def compute_activations(cfg: ScoreConfig, bench, data, spec=None) -> act_io.Acti
     spec = spec or resolve_model(cfg.model, cfg.revision)
     mode, units = stimuli_for(bench, data)
     cache = ActivationCache(Path(cfg.cache_dir) / "activations" if cfg.cache_dir else None)
+    tok = {"tokenization": for_benchmark(cfg.tokenization, bench)} if mode == "legacy" else {}
     acts = cached_extract(spec, mode, units, cfg.layers, cache=cache, device=cfg.device, dtype=cfg.dtype,
-                          batch_size=cfg.batch_size, progress=not cfg.quiet,
+                          batch_size=cfg.batch_size, progress=not cfg.quiet, **tok,
                           trust_remote_code=cfg.trust_remote_code, offline=cfg.offline)
     log.info("activations for %s on %s: %s", spec.id, bench.id, "cache hit" if acts.meta.get("cache_hit") else "computed")
     return acts
@@ -116,6 +120,7 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         raise InputError("give exactly one of --model or --activations")
     bench = get_benchmark(cfg.benchmark, warn=log.warning)
     solver = _solver_for(bench, cfg.solver)
+    tokenization = for_benchmark(cfg.tokenization, bench)
     output = Path(cfg.output) if cfg.output else None
     if output is not None and output.suffix != ".json":
         raise InputError(f"--output {output} must end in .json (the per-neuroid side file is written next to it)")
@@ -124,6 +129,7 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         log.info("data %s from %s (sha1 %s)", name, store.root, sha1[:12])
     if cfg.activations is not None:
         acts = act_io.load(cfg.activations)
+        tokenization = _activations_tokenization(acts, cfg, tokenization)
         model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
                       "revision": acts.meta.get("revision"), "source": "activations", "activations_sha1": acts.sha1, "activations_content_sha1": act_io.content_sha1(acts)}
     else:
@@ -161,6 +167,7 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         "seed": bscore.settings.get("seed"),
         "cv": bscore.settings.get("cv"),
         "ceiling_mode": bscore.settings.get("ceiling_mode"),
+        "tokenization": tokenization,
         "regression_device": rdevice or "cpu",
         "versions": prov.versions(),
         "data": dict(sorted(store.sha1s.items())),
@@ -168,16 +175,30 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         "command": prov.command_line(),
         "config": {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size")},
     }
+    if acts.meta.get("context_changes"):
+        provenance["context_changes"] = acts.meta["context_changes"]
     result = results.build(bscore, model_info, provenance, committed)
     if output is not None:
         result.save(output)
     return result
 
 
+def _activations_tokenization(acts, cfg: ScoreConfig, default: str | None) -> str | None:
+    """Legacy semantics of a precomputed file: its own record, else what the caller declares, else unknown."""
+    if default is None:  # Brain-Score Language benchmark
+        return None
+    recorded = acts.meta.get("tokenization")
+    if recorded is not None and cfg.tokenization is not None and recorded != cfg.tokenization:
+        raise InputError(f"--tokenization {cfg.tokenization} contradicts {cfg.activations}, which was extracted with "
+                         f"--tokenization {recorded}; drop the option or extract again")
+    return recorded or cfg.tokenization
+
+
 def extract(benchmark: str, model: str, output: str | None = None, **kwargs) -> act_io.Activations:
     """Activations of a model on a benchmark's stimuli (the golden activations format)."""
     cfg = ScoreConfig(benchmark=benchmark, model=model, **kwargs)
     bench = get_benchmark(cfg.benchmark, warn=log.warning)
+    for_benchmark(cfg.tokenization, bench)  # a BSL benchmark refuses it before any download
     if output is not None and not str(output).endswith(".npz"):
         raise InputError(f"--output {output} must end in .npz")
     data, _ = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)

@@ -156,9 +156,11 @@ def _absolute(model: str) -> str:
 
 
 def plan(models: Sequence[str], benchmarks: Sequence[str], output: str | os.PathLike,
-         activations: dict[str, dict[str, str]] | None = None) -> list[Cell]:
-    """The cells of a sweep: every model x every benchmark, plus precomputed activations per label."""
+         activations: dict[str, dict[str, str]] | None = None, tokenization: str | None = None) -> list[Cell]:
+    """The cells of a sweep: every model x every benchmark, plus precomputed activations per label.
+    A non-default ``tokenization`` gets its own result files (``<benchmark>__<tokenization>.json``)."""
     from .benchmarks import get_benchmark
+    from .models.tokenization import DEFAULT, for_benchmark
 
     out = Path(output).resolve()
     models = [m for m in models if m]
@@ -168,11 +170,13 @@ def plan(models: Sequence[str], benchmarks: Sequence[str], output: str | os.Path
     if not models and not activations:
         raise InputError("give at least one model (--models A,B)")
     for b in benchmarks:
-        get_benchmark(b)  # unknown ids fail here, with suggestions, before anything is submitted
+        # unknown ids (with suggestions) and --tokenization on a BSL benchmark fail before anything is submitted
+        for_benchmark(tokenization, get_benchmark(b))
+    tail = f"__{tokenization}" if tokenization not in (None, DEFAULT) else ""
     cells = []
     for m in models:
         for b in benchmarks:
-            cells.append(Cell(m, b, _absolute(m), None, out / "cells" / _model_slug(m) / f"{_safe(b)}.json"))
+            cells.append(Cell(m, b, _absolute(m), None, out / "cells" / _model_slug(m) / f"{_safe(b)}{tail}.json"))
     for label, per_bench in (activations or {}).items():
         for b, npz in per_bench.items():
             get_benchmark(b)
@@ -180,7 +184,7 @@ def plan(models: Sequence[str], benchmarks: Sequence[str], output: str | os.Path
             if not path.is_file():
                 raise InputError(f"activations file {npz} for {label} on {b} does not exist")
             cells.append(Cell(label, b, None, str(path.resolve()),
-                              out / "cells" / f"{_safe(label)}-activations" / f"{_safe(b)}.json"))
+                              out / "cells" / f"{_safe(label)}-activations" / f"{_safe(b)}{tail}.json"))
     names = [c.name for c in cells]
     if len(set(names)) != len(names):
         raise InputError("the same model and benchmark appear twice in the sweep; list each once")
@@ -320,24 +324,26 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
           activations: dict[str, dict[str, str]] | None = None, data_dir: str | None = None,
           cache_dir: str | None = None, offline: bool | None = None, layers: list[str] | None = None,
           solver: str = "stable", device: str | None = None, dtype: str = "float32", batch_size: int = 8,
-          slurm_additional_parameters: dict | None = None, wait: bool = True, quiet: bool = False):
+          tokenization: str | None = None, slurm_additional_parameters: dict | None = None, wait: bool = True, quiet: bool = False):
     """Score every model on every benchmark, one submitit job per cell; returns a SweepResult.
 
     executor: ``local`` (subprocesses on this machine, at most ``max_parallel`` at once, default
     half the cores) or ``slurm`` (one job array; ``max_parallel`` caps running tasks). Finished
     cells in ``output`` are skipped; failed cells are resubmitted ``retries`` times. With
-    ``wait=False`` returns the SweepRun (``.jobs``, ``.wait()``).
+    ``wait=False`` returns the SweepRun (``.jobs``, ``.wait()``). ``tokenization``: legacy benchmarks'
+    semantics (paper | seed); a sweep that names it cannot hold Brain-Score Language benchmarks.
     """
     if executor not in EXECUTORS:
         raise InputError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     if gpus_per_job < 0 or cpus_per_job < 1:
         raise InputError("--gpus-per-job must be >= 0 and --cpus-per-job >= 1")
     out = Path(output).expanduser().resolve()
-    cells = plan(models, benchmarks, out, activations)
+    cells = plan(models, benchmarks, out, activations, tokenization)
     device = device or ("cuda" if gpus_per_job else "cpu")
     score_kwargs = {"data_dir": str(Path(data_dir).expanduser().resolve()) if data_dir else None,
                     "offline": offline, "layers": list(layers) if layers else None, "solver": solver,
-                    "device": device, "dtype": dtype, "batch_size": batch_size, "quiet": True}
+                    "device": device, "dtype": dtype, "batch_size": batch_size, "tokenization": tokenization,
+                    "quiet": True}
     score_kwargs = {k: v for k, v in score_kwargs.items() if v is not None}
     env = _job_env(cache_dir, offline, cpus_per_job)
     out.mkdir(parents=True, exist_ok=True)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, add_layers_option, add_model_options, config_kwargs, formatter
+from .common import (
+    add_data_options,
+    add_layers_option,
+    add_model_options,
+    add_tokenization_option,
+    config_kwargs,
+    formatter,
+)
 
 EXAMPLES = """examples:
   repro score --model gpt2 --benchmark Pereira2018-encoding --output gpt2-pereira.json
   repro score --activations acts.npz --benchmark Blank2014fROI-encoding --data-dir ~/.neural_nlp
   repro score --model distilgpt2 --benchmark Pereira2018.243sentences-linear-shuffle --solver exact
+  repro score --model gpt2 --benchmark Pereira2018-encoding --tokenization seed   # the seed report's 0.8159
 """
 
 
@@ -20,6 +28,7 @@ def add_parser(sub) -> None:
     p.add_argument("--activations", help="precomputed activations (.npz: stimulus_id + one array per layer)")
     add_model_options(p)
     add_layers_option(p)
+    add_tokenization_option(p)
     p.add_argument("--solver", default="stable", choices=["stable", "exact", "legacy-exact", "bsl-exact"],
                    help="regression numerics: stable (float64 min-norm, default) or the original suite's exact "
                         "float32 path (exact = legacy-exact or bsl-exact by suite)")
@@ -50,6 +59,19 @@ def run(args) -> int:
     return 0
 
 
+def _legacy_tokenization(run_legacy, args) -> dict:
+    """``tokenization=`` for the legacy engine, which gets the option through its own adapter."""
+    import inspect
+
+    from ..errors import InputError
+
+    if args.tokenization is None:
+        return {}
+    if "tokenization" not in inspect.signature(run_legacy).parameters:
+        raise InputError("the legacy engine of this build has no --tokenization option yet; use --engine native")
+    return {"tokenization": args.tokenization}
+
+
 def _run_legacy(args) -> int:
     import json
 
@@ -62,7 +84,7 @@ def _run_legacy(args) -> int:
         raise InputError("--engine legacy needs --model")
     result = run_legacy(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
                         image=args.image, gpus=args.device.startswith("cuda"),
-                        revision=args.revision, output=args.output)
+                        revision=args.revision, output=args.output, **_legacy_tokenization(run_legacy, args))
     from ..results import Result
 
     print(Result(result).table() if "layers" in result else json.dumps(result, indent=1))

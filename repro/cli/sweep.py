@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, formatter
+from .common import add_data_options, add_tokenization_option, formatter
 
 EXAMPLES = """examples:
   repro sweep --models gpt2,distilgpt2 --benchmarks Pereira2018-encoding,Fedorenko2016v3-encoding --output sweep-out
@@ -48,6 +48,7 @@ def add_parser(sub) -> None:
     m.add_argument("--device", help="cpu, cuda, ... (default: cuda with --gpus-per-job, else cpu)")
     m.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     m.add_argument("--batch-size", type=int, default=8, help="context streams per forward batch (default: 8)")
+    add_tokenization_option(m)
     add_data_options(p)
     p.set_defaults(run=run)
 
@@ -60,7 +61,8 @@ def run(args) -> int:
                    cpus_per_job=args.cpus_per_job, mem_gb=args.mem_gb, timeout_min=args.timeout_min,
                    max_parallel=args.max_parallel, retries=args.retries, data_dir=args.data_dir,
                    cache_dir=args.cache_dir, offline=args.offline, layers=args.layers, solver=args.solver,
-                   device=args.device, dtype=args.dtype, batch_size=args.batch_size, quiet=args.quiet)
+                   device=args.device, dtype=args.dtype, batch_size=args.batch_size,
+                   tokenization=args.tokenization, quiet=args.quiet)
     print(result.table(), end="")
     print(f"wrote {result.csv}, {result.json}" + (f" and {result.report}" if result.report else ""), file=sys.stderr)
     if result.failed:
