@@ -31,12 +31,18 @@ PORTABILITY_TESTS ?= tests/test_parity_legacy.py tests/test_parity_bsl.py tests/
 	tests/test_extract_families.py tests/test_regression.py
 PORTABILITY_KERNELS ?= Haswell SkylakeX
 PORTABILITY_THREADS ?= 1 2
+# every kernel x thread count runs the fast tests; the slow ones (computed ceilings, end to end,
+# families) run once more in the corner opposite to `make test`'s default (Haswell, one thread)
+PORTABILITY_MARK ?= not network and not slow
 test-portability:
 	@set -e; for core in $(PORTABILITY_KERNELS); do for t in $(PORTABILITY_THREADS); do \
 		echo "== OPENBLAS_CORETYPE=$$core, $$t BLAS thread(s)"; \
 		OPENBLAS_CORETYPE=$$core OPENBLAS_NUM_THREADS=$$t OMP_NUM_THREADS=$$t \
-			$(PYTHON) -m pytest -m "not network" -p no:cacheprovider -q $(PORTABILITY_TESTS); \
+			$(PYTHON) -m pytest -m "$(PORTABILITY_MARK)" -p no:cacheprovider -q $(PORTABILITY_TESTS); \
 	done; done
+	@echo "== OPENBLAS_CORETYPE=Haswell, 1 BLAS thread: slow parity tests"
+	OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+		$(PYTHON) -m pytest -m "slow and not network" -p no:cacheprovider -q $(PORTABILITY_TESTS)
 
 # Dockerfiles (hadolint), the pinned Python 3.8 set (resolution), repro.legacy under Python 3.8
 check-containers:
