@@ -24,6 +24,9 @@ SUITES = {"legacy": LEGACY_BENCHMARKS, "bsl": BSL_BENCHMARKS}
 def child(spec: dict) -> dict:
     """Inside a fresh repro process: score every benchmark of a suite, recording the extraction's
     time and token counts (api.compute_activations wrapped: instrumentation, same work)."""
+    import torch  # noqa: F401  - the libraries' imports outside the timing, as in the peers' drivers
+    import transformers  # noqa: F401
+
     from .. import api
 
     extractions = []
