@@ -12,9 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..activations import Activations
+from ..metrics.conditioning import layers_conditioning
 from ..metrics.correlation import pearson_eps
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
+from ..metrics.regression import BSL_COND
+from ..tolerances import annotate
 from .base import SUITE_BSL, BenchmarkScore, LayerScore
 
 
@@ -65,7 +68,9 @@ class BslEncodingBenchmark:
         layers = {name: arr[rows] for name, arr in acts.layers.items()}
         folds = self.folds(assembly)
         r = cross_regressed_correlation(layers, assembly.values, ids, folds, pearson_eps, solver=solver,
-                                        regression=self.regression, progress=progress, device=device)
+                                        regression=self.regression, progress=progress, device=device,
+                                        cutoff=BSL_COND)
+        conditioning = layers_conditioning(layers, folds, BSL_COND, self.regression)
         out, per_neuroid = [], {"neuroid_id": assembly.neuroid["neuroid_id"].to_numpy()}
         for name, X in layers.items():
             per_split = np.median(r[name], axis=1)
@@ -74,7 +79,7 @@ class BslEncodingBenchmark:
             score = float(min(max(unclipped, 0.0), 1.0))
             out.append(LayerScore(name, X.shape[1], raw, None, score, None, {
                 "unclipped_score": unclipped if score != unclipped else None,
-                "per_split_median": per_split.tolist()}))
+                "per_split_median": per_split.tolist()}, annotate(self.suite, self.id, conditioning[name])))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
         fold_info = {"splitter": self.split.splitter, "split_coord": "stimulus_id",
                      "test_stimulus_ids": [ids[te].tolist() for _, te in folds]}

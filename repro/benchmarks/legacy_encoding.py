@@ -13,10 +13,12 @@ import numpy as np
 
 from ..activations import Activations
 from ..errors import DataError, InputError
+from ..metrics.conditioning import layers_conditioning, merge_blocks
 from ..metrics.correlation import pearson_scipy
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
 from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
+from ..tolerances import annotate
 from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
 
 CEILING_MODES = ("positional", "aligned")
@@ -72,7 +74,7 @@ class LegacyEncodingBenchmark:
         in_atlas = neur["atlas"].isin(atlases).to_numpy()
         experiments = sorted(pres["experiment"].unique())
         fold_r = {name: np.full((len(experiments), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
-        folds_out = []
+        folds_out, cond_blocks = [], {name: [] for name in layers}
         for e, exp in enumerate(experiments):
             prow = np.flatnonzero(pres["experiment"].to_numpy() == exp)
             block = asm.values[prow]
@@ -84,8 +86,11 @@ class LegacyEncodingBenchmark:
             folds = splits(self.split, len(prow))
             folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                               "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
-            r = cross_regressed_correlation({n: X[prow] for n, X in layers.items()}, target, exp_ids, folds,
+            block_layers = {n: X[prow] for n, X in layers.items()}
+            r = cross_regressed_correlation(block_layers, target, exp_ids, folds,
                                             pearson_scipy, solver=solver, progress=progress, device=device)
+            for name, rec in layers_conditioning(block_layers, folds, None).items():
+                cond_blocks[name].append(rec)
             for name in layers:
                 fold_r[name][e][:, cols] = r[name]
         lang = (neur["atlas"] == "language").to_numpy()
@@ -99,7 +104,8 @@ class LegacyEncodingBenchmark:
             medians = _subject_medians(r_v, subjects)
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], center, error, center / ceiling, error / ceiling,
-                                         {"subject_medians": medians, "n_language_neuroids": int(lang.sum())}))
+                                         {"subject_medians": medians, "n_language_neuroids": int(lang.sum())},
+                                         annotate(self.suite, self.id, merge_blocks(cond_blocks[name]))))
             per_neuroid[f"{name}__fold_r"] = fold_r[name]
             per_neuroid[f"{name}__language_neuroid_r"] = r_v
         per_neuroid["language_neuroid_id"] = neur["neuroid_id"].to_numpy()[lang]
@@ -130,6 +136,7 @@ class LegacyEncodingBenchmark:
             c = c_center
         r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress,
                                         device=device)
+        conditioning = layers_conditioning(layers, folds, None)
         out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
                                         "ceiling_neuroid_id_file_order": c_ids}
         for name, X in layers.items():
@@ -138,7 +145,8 @@ class LegacyEncodingBenchmark:
             q = r_n / c
             medians = _subject_medians(q, subjects)
             center, error = median_and_mad(medians)
-            out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians}))
+            out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians},
+                                         annotate(self.suite, self.id, conditioning[name])))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
             per_neuroid[f"{name}__neuroid_r"] = r_n
             per_neuroid[f"{name}__neuroid_normalized"] = q
