@@ -63,6 +63,7 @@ def child(spec: dict) -> dict:
         res = api.score(b, model=spec["model"], data_dir=spec["data_dir"], cache_dir=spec["cache_dir"], offline=True,
                         quiet=True, solver=spec["solver"], layers=spec.get("layers"), dtype=spec["dtype"], device=spec["device"])
         out["benchmarks"][b] = {"seconds": time.perf_counter() - t, "score": res.data["best_layer"]["score_center"],
+                                "raw": res.data["best_layer"]["raw_center"],
                                 "extraction": extractions[-1] if extractions else None}
     out["seconds"] = time.perf_counter() - t0
     out["metric_flops"] = metric_flops[0]
@@ -161,6 +162,8 @@ def bench_e2e(name: str, model: Path, drivers: dict, peer_info: dict, work: Path
             peer = row.get("peer")
             if peer and "error" not in peer:
                 row["speedup_vs_peer"] = peer["seconds"] / row["repro"]["seconds"]
+                row["abs_raw_diff_vs_peer"] = max(abs(peer["benchmarks"][b]["raw"] - row["repro"]["benchmarks"][b]["raw"])
+                                                  for b in benchmarks if "raw" in peer["benchmarks"][b])
                 row["peer_floor_multiple"] = peer["seconds"] / row["floor"]["floor_seconds"]
         rows.append(row)
     return rows

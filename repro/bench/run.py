@@ -36,6 +36,9 @@ def build_parser(p):
     p.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     p.add_argument("--threads", type=int, default=0, help="threads for repro and every peer (default: usable cores)")
     p.add_argument("--repeats", type=int, help="alternations per metric case (default 2; --quick 1)")
+    p.add_argument("--scale", type=float, help="neuroid counts of the metric cases x this (default 1; --quick 0.02)")
+    p.add_argument("--models", nargs="+", choices=["tiny", "gpt2-sized"],
+                   help="models end to end (default tiny gpt2-sized; --quick tiny)")
     p.add_argument("--peer-dir", default=str(Path.home() / ".cache" / "repro" / "bench"),
                    help="where the Brain-Score Language peer venv is created once (default ~/.cache/repro/bench)")
     p.add_argument("--no-create", action="store_true", help="use the peer venv only if it exists; never build it")
@@ -54,8 +57,9 @@ def _check(args) -> None:
     if not (golden / "model" / "tiny-gpt2" / "config.json").is_file():
         raise InputError(f"--golden {golden}: no model/tiny-gpt2 there (the golden fixtures folder, "
                          "shared/golden next to the checkout)")
-    if args.threads < 0 or (args.repeats is not None and args.repeats < 1):
-        raise InputError("--threads must be >= 0 and --repeats >= 1")
+    if args.threads < 0 or (args.repeats is not None and args.repeats < 1) or (args.scale is not None and not
+                                                                                0 < args.scale <= 1):
+        raise InputError("--threads must be >= 0, --repeats >= 1 and --scale in (0, 1]")
     if args.output and not args.output.endswith(".json"):
         raise InputError(f"--output {args.output} must end in .json")
 
@@ -76,7 +80,11 @@ def run(args) -> int:
     from .models import SIZED, random_model
     from .report import ratios, table
 
-    cfg = QUICK if args.quick else FULL
+    cfg = dict(QUICK if args.quick else FULL)
+    if args.scale:
+        cfg["scale"] = args.scale
+    if args.models:
+        cfg["models"] = args.models
     threads = args.threads or len(os.sched_getaffinity(0))
     os.environ.update(peers.thread_env(threads))
     import torch

@@ -78,7 +78,13 @@ def e2e(req):
                        env=dict(os.environ, **req.get("env", {})))
     if r.returncode:
         return {"error": (r.stderr.strip().splitlines() or ["repro.legacy failed"])[-1]}
-    return {"seconds": time.perf_counter() - t}
+    seconds = time.perf_counter() - t
+    out = {"seconds": seconds}
+    if "--output" in req["argv"]:
+        with open(req["argv"][req["argv"].index("--output") + 1]) as f:
+            best = json.load(f)["best_layer"]
+        out.update(score=best["score_center"], raw=best["raw_center"])
+    return out
 
 
 def main():
