@@ -10,7 +10,6 @@ did: the S3 loader reads local files (their SHA-1s differ from the registered on
 Pereira ceiling is read without its nested ``raw`` files (not in the golden set; the score uses
 only the top-level value).
 """
-import json
 import os
 import sys
 import time
@@ -94,26 +93,16 @@ def e2e(req):
             "score": float(score.values), "raw": float(score.attrs["raw"].values), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def main():
-    ops = {"metric": metric, "e2e": e2e}
-    # the packages print (progress, notices): stdout is the reply channel, so they get stderr
-    replies, sys.stdout = sys.stdout, sys.stderr
-    for line in sys.stdin:
-        req = json.loads(line)
-        try:
-            if req["op"] == "hello":
-                # the libraries' imports, once, outside any timing (repro's child does the same)
-                import brainscore_language.metrics.linear_predictivity  # noqa: F401
-                import brainscore_language.model_helpers.huggingface  # noqa: F401
-                import transformers  # noqa: F401
-                out = _versions()
-            else:
-                out = ops[req["op"]](req)
-        except Exception as exc:  # noqa: BLE001 - reported to the bench, which records it per row
-            out = {"error": f"{type(exc).__name__}: {exc}"}
-        replies.write(json.dumps(out) + "\n")
-        replies.flush()
+def _hello():
+    # the libraries' imports, once, outside any timing (repro's child does the same)
+    import brainscore_language.metrics.linear_predictivity  # noqa: F401
+    import brainscore_language.model_helpers.huggingface  # noqa: F401
+    import transformers  # noqa: F401
+
+    return _versions()
 
 
 if __name__ == "__main__":
-    main()
+    from protocol import serve  # next to this script
+
+    serve({"metric": metric, "e2e": e2e}, _hello)

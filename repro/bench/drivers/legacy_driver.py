@@ -87,19 +87,7 @@ def e2e(req):
     return out
 
 
-def main():
-    ops = {"metric": metric, "e2e": e2e}
-    # the packages print (progress, notices): stdout is the reply channel, so they get stderr
-    replies, sys.stdout = sys.stdout, sys.stderr
-    for line in sys.stdin:
-        req = json.loads(line)
-        try:
-            out = _versions() if req["op"] == "hello" else ops[req["op"]](req)
-        except Exception as exc:  # noqa: BLE001 - reported to the bench, which records it per row
-            out = {"error": f"{type(exc).__name__}: {exc}"}
-        replies.write(json.dumps(out) + "\n")
-        replies.flush()
-
-
 if __name__ == "__main__":
-    main()
+    from protocol import serve  # next to this script
+
+    serve({"metric": metric, "e2e": e2e}, _versions)
