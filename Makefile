@@ -77,7 +77,7 @@ reproduce-table:
 	$(PYTHON) -m repro reproduce neural-nlp-gpt2 --output results/reproduce
 
 bench:
-	$(PYTHON) benchmarks/run.py
+	$(PYTHON) -m repro bench
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

@@ -95,7 +95,7 @@ def extract_legacy(loaded: LoadedModel, streams: Sequence[LegacyStream], layers:
             jobs.append(_Job(win, [(len(win) - 1, r)]))
     arrays, n_tokens, n_passes = _run(loaded, jobs, len(out_ids), ("hidden", idx), batch_size, progress,
                                       reference)
-    meta = _meta(loaded, "legacy", wanted, n_tokens, n_passes, tokens_reference, reference)
+    meta = _meta(loaded, "legacy", wanted, n_tokens, n_passes, tokens_reference, reference, jobs)
     meta["tokenization"] = tokenization
     if changes is not None:
         meta["context_changes"] = changes.summary()
@@ -223,7 +223,7 @@ def extract_bsl(loaded: LoadedModel, groups: Sequence[BslGroup], layers: Sequenc
             jobs.append(shared)
     arrays, n_tokens, n_passes = _run(loaded, jobs, len(out_ids), ("hooks", modules), batch_size, progress,
                                       reference)
-    meta = _meta(loaded, "bsl", names, n_tokens, n_passes, tokens_reference, reference)
+    meta = _meta(loaded, "bsl", names, n_tokens, n_passes, tokens_reference, reference, jobs)
     # the strings actually tokenised: BSL's `context` coordinate (for inspection; not saved)
     return Activations(_id_array(out_ids), dict(zip(names, arrays)), meta, np.asarray(ctx_tokens, dtype=np.int64),
                        coords={"context": np.asarray(contexts)})
@@ -380,7 +380,7 @@ def _id_array(ids: list) -> np.ndarray:
 
 
 def _meta(loaded: LoadedModel, mode: str, layers: list[str], n_tokens: int, n_passes: int,
-          tokens_reference: int, reference: bool) -> dict:
+          tokens_reference: int, reference: bool, jobs: list[_Job]) -> dict:
     import torch
     import transformers
 
@@ -388,6 +388,8 @@ def _meta(loaded: LoadedModel, mode: str, layers: list[str], n_tokens: int, n_pa
         "model": loaded.spec.id, "hf_id": loaded.spec.hf_id, "revision": loaded.revision, "mode": mode,
         "dtype": loaded.dtype, "device": loaded.device, "layers": list(layers),
         "tokens_forward": int(n_tokens), "forward_batches": int(n_passes),
+        # sum of squared context lengths: the attention share of the FLOPs (repro bench's floor)
+        "token_pairs_forward": int(sum(len(j.ids) ** 2 for j in jobs)),
         "tokens_reference_pattern": int(tokens_reference), "reference": bool(reference),
         "extraction_version": EXTRACTION_VERSION,
         "torch": torch.__version__, "transformers": transformers.__version__,
