@@ -116,7 +116,7 @@ def build(score: BenchmarkScore, model: dict, provenance: dict, committed_layer:
                     "raw_ci": ls.raw_ci, "score_ci": ls.score_ci, "subject_scores": ls.subject_scores,
                     "extra": ls.extra} for ls in score.layers],
         "best_layer": {"layer": best.layer, "score_center": best.score_center, "score_error": best.score_error,
-                       "raw_center": best.raw_center},
+                       "raw_center": best.raw_center, "score_ci": best.score_ci, "raw_ci": best.raw_ci},
         # the layer Brain-Score Language would commit for this model, and its score (the number BSL reports)
         "committed_layer": _committed(score, committed_layer),
         "folds": score.folds,
