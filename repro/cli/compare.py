@@ -22,7 +22,7 @@ EXAMPLES = """examples:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("compare", help="paired comparison of two results (difference, 95% CI, p-value)",
+    p = sub.add_parser("compare", help="paired comparison of two results (difference, 95%% CI, p-value)",
                        description=__doc__, epilog=EXAMPLES, formatter_class=formatter())
     p.add_argument("a", metavar="A", help="result JSON (or a folder of them)")
     p.add_argument("b", metavar="B", help="result JSON (or a folder of them) to compare A with")
