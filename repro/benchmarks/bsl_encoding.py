@@ -97,7 +97,8 @@ class BslEncodingBenchmark:
                               {"solver": solver if self.regression == "linear" else "ridge-gcv",
                                "seed": self.split.random_state, "cv": self.split.describe(),
                                "regression": self.regression},
-                              layer_selection=stats_selection(out, agg, r, len(folds), layer_selection))
+                              layer_selection=stats_selection(out, agg, r, len(folds), layer_selection,
+                                                              disjoint=self.split.splitter != "ShuffleSplit"))
 
 
 def shuffle_split() -> SplitSpec:

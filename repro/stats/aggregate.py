@@ -13,12 +13,24 @@ import numpy as np
 from ..metrics.stats import quiet_nan, sorted_unique
 
 
-def _nanmedian(a: np.ndarray, axis: int = -1) -> np.ndarray:
-    """np.nanmedian, but np.median's partition when there is no NaN (nanmedian loops per row)."""
+def median_last(a: np.ndarray) -> np.ndarray:
+    """np.median over the last axis (no NaN), with one partition instead of np.median's two-point one
+    (the [replicate, neuroid] medians dominate the bootstrap's cost)."""
+    n = a.shape[-1]
+    if n == 0:
+        return np.full(a.shape[:-1], np.nan)
+    k = n // 2
+    p = np.partition(a, k, axis=-1)
+    hi = p[..., k]
+    return hi if n % 2 else (p[..., :k].max(axis=-1) + hi) / 2
+
+
+def _nanmedian(a: np.ndarray) -> np.ndarray:
+    """np.nanmedian over the last axis, but one partition when there is no NaN (nanmedian loops per row)."""
     if not np.isnan(a).any():
-        return np.median(a, axis=axis)
+        return median_last(a)
     with quiet_nan():
-        return np.nanmedian(a, axis=axis)
+        return np.nanmedian(a, axis=-1)
 
 
 def _subject_nanmedians(values: np.ndarray, subjects: np.ndarray) -> np.ndarray:
@@ -112,7 +124,7 @@ class BslAggregate:
         self._m: dict[str, dict[int, np.ndarray]] = {}
 
     def reduce(self, layer, fold, r_b):
-        self._m.setdefault(layer, {})[fold] = np.median(r_b, axis=1)
+        self._m.setdefault(layer, {})[fold] = median_last(r_b)
 
     def _clip(self, raw):
         return np.clip(np.asarray(raw) / self.ceiling, 0.0, 1.0)

@@ -22,9 +22,10 @@ def add_intervals(layer_scores, aggregate, spec: BootstrapSpec | None, side: dic
             side[f"{ls.layer}__bootstrap_raw"] = np.asarray(raw_b, dtype=np.float64)
 
 
-def layer_selection(layer_scores, aggregate, point_r: dict, n_folds: int, method: str) -> dict | None:
+def layer_selection(layer_scores, aggregate, point_r: dict, n_folds: int, method: str,
+                    disjoint: bool = True) -> dict | None:
     """The nested choice beside the max over layers (None for the original rule alone)."""
     if method != "nested":
         return None
     return nested_choice([ls.layer for ls in layer_scores],
-                         lambda name, folds: aggregate.fold_score(point_r[name], folds), n_folds)
+                         lambda name, folds: aggregate.fold_score(point_r[name], folds), n_folds, disjoint)

@@ -80,8 +80,9 @@ def linear_resampled_pearson(W: np.ndarray, pred: np.ndarray, obs: np.ndarray, e
     influence = (x * y - 0.5 * r * (x * x + y * y)).astype(np.float32)
     out = W @ influence
     out += r.astype(np.float32)
-    if eps is None:
-        out[:, (sx == 0) | (sy == 0)] = np.nan
+    constant = (sx == 0) | (sy == 0)
+    if eps is None and constant.any():
+        out[:, constant] = np.nan
     return np.clip(out, -1.0, 1.0, out=out)
 
 

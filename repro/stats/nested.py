@@ -25,8 +25,10 @@ def check_selection(name: str) -> str:
     return name
 
 
-def nested_choice(layers: list[str], fold_score: Callable[[str, list[int]], tuple], n_folds: int) -> dict:
-    """``fold_score(layer, folds) -> (raw or None, score)`` over a subset of the folds."""
+def nested_choice(layers: list[str], fold_score: Callable[[str, list[int]], tuple], n_folds: int,
+                  disjoint: bool = True) -> dict:
+    """``fold_score(layer, folds) -> (raw or None, score)`` over a subset of the folds. ``disjoint``:
+    the folds' test sets partition the stimuli (not so for ShuffleSplit, whose test sets overlap)."""
     per_fold = []
     for k in range(n_folds):
         inner = [f for f in range(n_folds) if f != k]
@@ -43,6 +45,9 @@ def nested_choice(layers: list[str], fold_score: Callable[[str, list[int]], tupl
                                         "score = mean over outer folds of the chosen layer's fold score",
             "score_center": float(np.mean(scores)) if scores else None,
             "raw_center": float(np.mean(raws)) if raws else None,
+            "test_sets_disjoint": disjoint,
+            "note": None if disjoint else "ShuffleSplit test sets overlap: the inner folds share stimuli with "
+                                          "the outer one, so the choice is only partly held out",
             "max_over_layers_same_rule": _none(max(same_rule)),
             "max_layer_same_rule": layers[int(np.argmax(same_rule))],
             "layer_counts": dict(Counter(p["layer"] for p in per_fold)), "per_fold": per_fold}
