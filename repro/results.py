@@ -57,16 +57,22 @@ class Result:
         ceiling = self.data["ceiling"]["center"]
         lines = [f"{self.data['benchmark']} ({self.data['suite']}) - model {self.data['model']['id']}, "
                  f"solver {self.data['provenance']['solver'] or 'n/a'}, ceiling {ceiling if ceiling is None else f'{ceiling:.6f}'}",
-                 f"{'layer':<28} {'raw':>10} {'score':>10} {'error':>10} {'95% CI (score)':>21}"]
+                 f"{'layer':<28} {'raw':>10} {'score':>10} {'error':>10}  {'cond':<4} {'95% CI (score)':>21}"]
         best = self.data["best_layer"]["layer"]
+        ill = False
         for ls in self.data["layers"]:
             raw = "" if ls["raw_center"] is None else f"{ls['raw_center']:.6f}"
             err = "" if ls["score_error"] is None else f"{ls['score_error']:.6f}"
             sc = "nan" if ls["score_center"] is None else f"{ls['score_center']:.6f}"
+            cond = conditioning_mark(ls)
+            ill = ill or cond.startswith("ill")
             ci = ls.get("score_ci")
             ci = f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci and None not in ci else ""
-            lines.append(f"{ls['layer']:<28} {raw:>10} {sc:>10} {err:>10} {ci:>21}"
+            lines.append(f"{ls['layer']:<28} {raw:>10} {sc:>10} {err:>10}  {cond:<4} {ci:>21}"
                          f"{'  <- best' if ls['layer'] == best else ''}")
+        if ill:
+            lines.append("ill: ill-conditioned layer (features >= training samples, or rank deficient); the original code's "
+                         "own answer moves by about the spread shown (±) across BLAS kernels and thread counts")
         lines += selection_lines(self.data)
         return "\n".join(lines)
 
@@ -80,6 +86,17 @@ class Result:
         # the JSON goes last: its presence means the result (and its side file) is complete
         atomic_write_text(path, json.dumps(_clean(data), indent=1, sort_keys=False) + "\n")
         return path
+
+
+def conditioning_mark(layer: dict) -> str:
+    """'well', 'ill±<spread>' or '' (no regression, e.g. CKA) for a layer record."""
+    cond = layer.get("conditioning")
+    if not cond:
+        return ""
+    if cond["conditioning"] == "well":
+        return "well"
+    spread = cond.get("expected_spread")
+    return "ill" if spread is None else f"ill±{spread:.0e}"
 
 
 def selection_lines(data: dict) -> list[str]:
@@ -114,7 +131,7 @@ def build(score: BenchmarkScore, model: dict, provenance: dict, committed_layer:
         "layers": [{"layer": ls.layer, "n_features": ls.n_features, "raw_center": ls.raw_center,
                     "raw_error": ls.raw_error, "score_center": ls.score_center, "score_error": ls.score_error,
                     "raw_ci": ls.raw_ci, "score_ci": ls.score_ci, "subject_scores": ls.subject_scores,
-                    "extra": ls.extra} for ls in score.layers],
+                    "conditioning": ls.conditioning, "extra": ls.extra} for ls in score.layers],
         "best_layer": {"layer": best.layer, "score_center": best.score_center, "score_error": best.score_error,
                        "raw_center": best.raw_center, "score_ci": best.score_ci, "raw_ci": best.raw_ci},
         # the layer Brain-Score Language would commit for this model, and its score (the number BSL reports)

@@ -1,4 +1,8 @@
-"""Shared fixtures: the golden fixtures live read-only at ../shared/golden (CI has the same path)."""
+"""Shared fixtures: the golden fixtures live read-only at ../shared/golden (CI has the same path).
+
+Tests see them through a symlink mirror (golden_view.py), and the session fails if any test changed
+the real fixtures.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,38 @@ import os
 from pathlib import Path
 
 import pytest
+from golden_view import GOLDEN, SOURCE, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = (ROOT / ".." / "shared" / "golden").resolve()
 STIMULI = (ROOT / ".." / "shared" / "data" / "stimuli").resolve()
 
 # tests never touch the network and never show progress bars
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("REPRO_QUIET", "1")
+
+
+def pytest_report_header(config):
+    """Which BLAS kernels and thread counts ran: results on ill-conditioned layers depend on them."""
+    try:
+        import numpy  # noqa: F401  (loads the BLAS libraries to report)
+        import scipy.linalg  # noqa: F401
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover
+        return None
+    libs = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} x{i.get('num_threads')}"
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    return f"BLAS: {'; '.join(libs) or 'none loaded yet'} (OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixtures_untouched():
+    """No test may write into ../shared/golden: compare every entry's size and mtime before and after."""
+    before = snapshot(SOURCE) if SOURCE.is_dir() else {}
+    yield
+    after = snapshot(SOURCE) if SOURCE.is_dir() else {}
+    changed = sorted(set(before.items()) ^ set(after.items()))
+    assert not changed, f"tests changed the golden fixtures in {SOURCE}: {changed[:5]}"
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-
-GOLDEN = (Path(__file__).resolve().parents[1] / ".." / "shared" / "golden").resolve()
+from golden_view import GOLDEN
 
 
 def golden_stimuli(name: str) -> pd.DataFrame:

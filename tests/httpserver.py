@@ -17,6 +17,7 @@ Faults (``times`` = how many requests get the fault; None = all):
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import threading
@@ -102,7 +103,7 @@ class LocalHTTPServer:
     """Serves ``directory`` under ``prefix`` (e.g. ``/brainscore-language``) at ``self.url``."""
 
     def __init__(self, directory: str | Path, prefix: str = ""):
-        self.directory = Path(directory).resolve()
+        self.directory = Path(os.path.abspath(directory))
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self.log: list[tuple[str, int]] = []  # (path, status) per request, in order
         self._faults: dict[str, Fault] = {}
@@ -171,7 +172,8 @@ class LocalHTTPServer:
     def _resolve(self, path: str) -> Path | None:
         if not path.startswith(self.prefix + "/"):
             return None
-        target = (self.directory / path[len(self.prefix) + 1:]).resolve()
+        # normalised, not resolved: the served tree may be a mirror of symlinks (golden_view.py)
+        target = Path(os.path.normpath(self.directory / path[len(self.prefix) + 1:]))
         if self.directory not in target.parents or not target.is_file():
             return None
         return target

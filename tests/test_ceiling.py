@@ -13,11 +13,11 @@ at 1e-6.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from golden_view import GOLDEN as _GOLDEN
 
 from repro.data.netcdf import read_dataarray
 from repro.errors import DataError, InputError
@@ -25,7 +25,7 @@ from repro.metrics import ceiling as C
 from repro.metrics.cv import SplitSpec
 from repro.metrics.regression import one_blas_thread
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden" / "modern"
+GOLDEN = _GOLDEN / "modern"
 NUMPY_1 = np.__version__.startswith("1.")
 
 CASES = {

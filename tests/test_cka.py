@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.stats
+from golden_view import GOLDEN
 
 from repro.activations import Activations, load
 from repro.analysis.layer_cka import layer_by_layer_cka
@@ -28,7 +28,6 @@ from repro.benchmarks.legacy_similarity import (
 from repro.errors import InputError
 from repro.metrics.cka import SIMILARITIES, linear_cka, rdm, rdm_similarity, upper_triangle
 
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 ATOL = 1e-10
 ACTS = {"Pereira2018": "pereira2018", "Blank2014fROI": "blank2014", "Fedorenko2016v3": "fedorenko2016"}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import netCDF4
 import pytest
+from golden_view import GOLDEN, SOURCE
 from httpserver import LocalHTTPServer
 
 from repro.atomic import sha1_file
@@ -34,7 +35,6 @@ from repro.data.store import (
 )
 from repro.errors import ChecksumError, DataError, OfflineError, UnknownIdError
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 LEGACY = GOLDEN / "legacy" / "s3"
 MODERN = GOLDEN / "modern" / "data"
 MODERN_SHA1 = json.loads((MODERN / "sha1.json").read_text())
@@ -169,12 +169,14 @@ def test_offline_with_a_complete_cache_loads(tmp_path):
 
 
 def test_read_only_golden_folder_loads_and_is_left_untouched():
-    before = sorted(os.listdir(LEGACY))
-    store = legacy_store(LEGACY, offline=True)
+    # the real fixtures, not the writable mirror: their folders have no write bits
+    real = SOURCE / "legacy" / "s3"
+    before = sorted(os.listdir(real))
+    store = legacy_store(real, offline=True)
     for key in LEGACY_KEYS["Pereira2018"]:
         fetch_legacy(key, store=store)
-    assert sorted(os.listdir(LEGACY)) == before
-    assert store.sha1s["Pereira2018.nc"] == sha1_file(LEGACY / "Pereira2018.nc")
+    assert sorted(os.listdir(real)) == before
+    assert store.sha1s["Pereira2018.nc"] == sha1_file(real / "Pereira2018.nc")
 
 
 def test_read_only_cache_that_needs_a_download_gives_one_actionable_line(legacy_server, tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import errno
 import socket
-from pathlib import Path
 
 import pytest
+from golden_view import GOLDEN
 from httpserver import LocalHTTPServer
 
 import repro.atomic
@@ -15,7 +15,6 @@ from repro.data import download as dl
 from repro.data.download import check_url, download
 from repro.errors import ChecksumError, DataError
 
-GOLDEN = Path(__file__).resolve().parents[1].parent / "shared" / "golden"
 LEGACY = GOLDEN / "legacy" / "s3"
 NAME = "Fedorenko2016v3.nc"  # 115 kB: several read chunks, so mid-body faults land mid-body
 SHA1 = sha1_file(LEGACY / NAME)

@@ -1,11 +1,11 @@
 """Brain-Score Language extraction: golden parity and one pass per group vs the per-part original."""
 
 import copy
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from golden_view import GOLDEN
 
 from repro.models import (
     BslGroup,
@@ -17,7 +17,6 @@ from repro.models import (
     resolve_model,
 )
 
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 ATOL = 1e-5
 
 

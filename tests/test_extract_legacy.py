@@ -1,15 +1,14 @@
 """Legacy neural-nlp extraction: golden parity and one-pass vs the per-word loop (tiny GPT-2)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from golden_inputs import golden_stimuli
+from golden_view import GOLDEN
 
 from repro.activations import load as load_acts
 from repro.models import extract_legacy, legacy_streams, legacy_word_streams, load, resolve_model
 
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 ATOL = 1e-5  # golden README §9: float32 kernels differ at ~1e-7..1e-6
 
 

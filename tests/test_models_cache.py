@@ -1,10 +1,10 @@
 """Activation cache: keys, atomic npz entries, reuse on rerun."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from golden_view import GOLDEN
 
 import repro.models.cache as cache_mod
 from repro.models import (
@@ -16,8 +16,6 @@ from repro.models import (
     resolve_model,
 )
 from repro.models.streams import fingerprint
-
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 
 
 @pytest.fixture(scope="module")

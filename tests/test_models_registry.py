@@ -1,16 +1,14 @@
 """Model registry, spec resolution, layer labels and offline loading errors."""
 
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from golden_view import GOLDEN
 
 from repro.errors import ModelError, OfflineError, UnknownIdError
 from repro.models import MODELS, legacy_layer_labels, load, resolve_model
 from repro.models.registry import ModelSpec, bsl_module
-
-GOLDEN = Path(__file__).resolve().parents[1] / ".." / "shared" / "golden"
 
 
 def test_registered_models_and_bsl_layers():

@@ -260,7 +260,8 @@ def test_bad_out_of_memory_batch_falls_back_to_smaller_batches(tiny_loaded, monk
     _oom_above(monkeypatch, tiny_loaded, 2)
     got = extract_legacy(tiny_loaded, streams, batch_size=8, progress=False)
     for name in want.layers:
-        np.testing.assert_array_equal(got.layers[name], want.layers[name])
+        # other batch shapes take other GEMM blockings (kernel-dependent): equal to float32 rounding, not bitwise
+        np.testing.assert_allclose(got.layers[name], want.layers[name], rtol=1e-5, atol=1e-6)
 
 
 def test_bad_out_of_memory_at_batch_one_is_one_line(tiny_loaded, monkeypatch):

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SUITE_LEGACY = "neural-nlp-legacy"
-SUITE_BSL = "brainscore-language-2.3"
+from ..suites import SUITE_BSL, SUITE_LEGACY  # noqa: F401  (re-exported: benchmarks import them from here)
 
 
 @dataclass
@@ -19,6 +18,7 @@ class LayerScore:
     score_center: float
     score_error: float | None
     extra: dict = field(default_factory=dict)
+    conditioning: dict | None = None  # metrics/conditioning.py record + the original's expected spread
     # repro.stats (not in either original suite): 95 % bootstrap intervals and per-subject scores
     raw_ci: list[float] | None = None
     score_ci: list[float] | None = None

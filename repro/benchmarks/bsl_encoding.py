@@ -12,13 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..activations import Activations
+from ..metrics.conditioning import layers_conditioning
 from ..metrics.correlation import pearson_eps
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
+from ..metrics.regression import BSL_COND
 from ..stats.aggregate import BslAggregate
 from ..stats.attach import add_intervals
 from ..stats.attach import layer_selection as stats_selection
 from ..stats.bootstrap import FoldObserver
+from ..tolerances import annotate
 from .base import SUITE_BSL, BenchmarkScore, LayerScore
 
 
@@ -74,7 +77,9 @@ class BslEncodingBenchmark:
         agg = BslAggregate(ceiling, assembly.neuroid[self.subject_coord].to_numpy())
         r = cross_regressed_correlation(layers, assembly.values, ids, folds, pearson_eps, solver=solver,
                                         regression=self.regression, progress=progress, device=device,
+                                        cutoff=BSL_COND,
                                         observer=FoldObserver(bootstrap, agg.reduce, eps=1e-8) if bootstrap else None)
+        conditioning = layers_conditioning(layers, folds, BSL_COND, self.regression)
         out, per_neuroid = [], {"neuroid_id": assembly.neuroid["neuroid_id"].to_numpy()}
         for name, X in layers.items():
             per_split = np.median(r[name], axis=1)
@@ -83,7 +88,8 @@ class BslEncodingBenchmark:
             score = float(min(max(unclipped, 0.0), 1.0))
             out.append(LayerScore(name, X.shape[1], raw, None, score, None, {
                 "unclipped_score": unclipped if score != unclipped else None,
-                "per_split_median": per_split.tolist()}, subject_scores=agg.subject_scores(r[name])))
+                "per_split_median": per_split.tolist()}, annotate(self.suite, self.id, conditioning[name]),
+                subject_scores=agg.subject_scores(r[name])))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
         fold_info = {"splitter": self.split.splitter, "split_coord": "stimulus_id",
                      "test_stimulus_ids": [ids[te].tolist() for _, te in folds]}

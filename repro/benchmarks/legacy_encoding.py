@@ -13,6 +13,7 @@ import numpy as np
 
 from ..activations import Activations
 from ..errors import DataError, InputError
+from ..metrics.conditioning import layers_conditioning, merge_blocks
 from ..metrics.correlation import pearson_scipy
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
@@ -21,6 +22,7 @@ from ..stats.aggregate import PereiraAggregate, PerNeuroidAggregate
 from ..stats.attach import add_intervals
 from ..stats.attach import layer_selection as stats_selection
 from ..stats.bootstrap import FoldObserver
+from ..tolerances import annotate
 from .base import SUITE_LEGACY, BenchmarkScore, LayerScore
 
 CEILING_MODES = ("positional", "aligned")
@@ -82,7 +84,7 @@ class LegacyEncodingBenchmark:
         observer = FoldObserver(bootstrap, None) if bootstrap else None
         experiments = sorted(pres["experiment"].unique())
         fold_r = {name: np.full((len(experiments), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
-        folds_out = []
+        folds_out, cond_blocks = [], {name: [] for name in layers}
         for e, exp in enumerate(experiments):
             prow = np.flatnonzero(pres["experiment"].to_numpy() == exp)
             block = asm.values[prow]
@@ -96,10 +98,13 @@ class LegacyEncodingBenchmark:
             folds = splits(self.split, len(prow), labels, order)
             folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                               "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
+            block_layers = {n: X[prow] for n, X in layers.items()}
             obs = observer.for_block(e, agg.block_reducer(cols)) if observer else None
-            r = cross_regressed_correlation({n: X[prow] for n, X in layers.items()}, target, exp_ids, folds,
+            r = cross_regressed_correlation(block_layers, target, exp_ids, folds,
                                             pearson_scipy, solver=solver, progress=progress, device=device,
                                             observer=obs)
+            for name, rec in layers_conditioning(block_layers, folds, None).items():
+                cond_blocks[name].append(rec)
             for name in layers:
                 fold_r[name][e][:, cols] = r[name]
         subjects = neur["subject"].to_numpy()[lang]
@@ -113,6 +118,7 @@ class LegacyEncodingBenchmark:
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], center, error, center / ceiling, error / ceiling,
                                          {"subject_medians": medians, "n_language_neuroids": int(lang.sum())},
+                                         annotate(self.suite, self.id, merge_blocks(cond_blocks[name])),
                                          subject_scores=agg.subject_scores(medians)))
             per_neuroid[f"{name}__fold_r"] = fold_r[name]
             per_neuroid[f"{name}__language_neuroid_r"] = r_v
@@ -150,6 +156,7 @@ class LegacyEncodingBenchmark:
         agg = PerNeuroidAggregate(c, subjects)
         r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress,
                                         device=device, observer=FoldObserver(bootstrap, agg.reduce) if bootstrap else None)
+        conditioning = layers_conditioning(layers, folds, None)
         out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
                                         "ceiling_neuroid_id_file_order": c_ids}
         for name, X in layers.items():
@@ -159,6 +166,7 @@ class LegacyEncodingBenchmark:
             medians = _subject_medians(q, subjects)
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians},
+                                         annotate(self.suite, self.id, conditioning[name]),
                                          subject_scores=dict(medians)))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
             per_neuroid[f"{name}__neuroid_r"] = r_n

@@ -41,12 +41,13 @@ from ..errors import DataError, InputError
 from .correlation import pearson_eps
 from .cv import SplitSpec, splits
 from .encoding import cross_regressed_correlation
-from .regression import check_solver, one_blas_thread
+from .regression import BSL_COND, check_solver, one_blas_thread
 
 log = logging.getLogger("repro")
 
 # bump when anything changes the numbers a cached ceiling holds
-ALGORITHM_VERSION = "bsl-2.3-extrapolation-ceiling/1"
+# /2: hold-out fits keep the neural data in float64, as scikit-learn does for float64 inputs
+ALGORITHM_VERSION = "bsl-2.3-extrapolation-ceiling/2"
 NUM_BOOTSTRAPS = 100
 ASYMPTOTE_THRESHOLD = 0.0005
 _BOUNDS = (np.array([0.0, -np.inf]), np.array([1.0, np.inf]))
@@ -132,7 +133,7 @@ def collect_holdout_r(values: np.ndarray, presentation: pd.DataFrame, neuroid: p
             target = np.flatnonzero(members[s])
             # the pooled other subjects play the model: the benchmark's own metric
             r = cross_regressed_correlation({"pool": values[:, pool]}, values[:, target], ids, folds, pearson_eps,
-                                            solver=solver, regression=regression)["pool"]
+                                            solver=solver, regression=regression, cutoff=BSL_COND)["pool"]
             out[si, len(subset) - 2][:, target] = r
             if progress is not None:
                 progress.update(1)

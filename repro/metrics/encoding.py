@@ -11,8 +11,9 @@ from .cv import sort_by_id
 from .regression import (
     _COND,
     check_solver,
+    fit_dtype,
     ridge_gcv_fit_predict,
-    sklearn_f32_fit_predict,
+    sklearn_fit_predict,
     stable_operator,
     stable_predict_centred,
 )
@@ -54,6 +55,7 @@ def cross_regressed_correlation(
     regression: str = "linear",
     progress=None,
     device: str | None = None,
+    cutoff: float | None = None,
     observer: Callable | None = None,
 ) -> dict[str, np.ndarray]:
     """For each layer (rows already aligned with ``target``): r[split, neuroid].
@@ -64,6 +66,8 @@ def cross_regressed_correlation(
     Per fold the targets are sliced, centred and cast once for all layers; ``stable`` stacks the
     layers' [test, train] operators so that all layers cost one product with the targets.
     ``device`` (e.g. "cuda"): the ``stable`` products and correlations run there with torch.
+    ``cutoff``: the suite's relative singular-value cut-off for ``stable`` (None: legacy, eps of the
+    activations' dtype; Brain-Score Language passes 1e-6, its scikit-learn's ``cond``).
     ``observer(layer, fold, pred, Y_test)`` sees every fold's held-out predictions (the bootstrap).
     """
     out = {name: np.empty((len(folds), target.shape[1])) for name in layers}
@@ -84,7 +88,7 @@ def cross_regressed_correlation(
 
             fold = DeviceFold(device, Y_train, Y_test, correlation.__name__)
             for name in names:
-                op = stable_operator(layers[name][train], layers[name][test])
+                op = stable_operator(layers[name][train], layers[name][test], cutoff)
                 out[name][f] = fold.r(op)
                 if observer is not None:
                     observer(name, f, fold.predict(op), Y_test)
@@ -97,14 +101,14 @@ def cross_regressed_correlation(
             del Y
             if Yc.shape[1] < len(train):  # few targets: coefficients per layer, no operators
                 for name in names:
-                    pred = stable_predict_centred(layers[name][train], Yc, layers[name][test])
+                    pred = stable_predict_centred(layers[name][train], Yc, layers[name][test], cutoff)
                     pred += y_off
                     out[name][f] = r_of(pred)
                     _observe(observer, name, f, pred, Y_test)
                     _tick(progress)
                 continue
             for chunk in _chunks(names, len(test), Y_train.shape[1]):
-                A = np.concatenate([stable_operator(layers[n][train], layers[n][test]) for n in chunk])
+                A = np.concatenate([stable_operator(layers[n][train], layers[n][test], cutoff) for n in chunk])
                 pred = A @ Yc
                 pred += y_off
                 for i, name in enumerate(chunk):
@@ -115,10 +119,13 @@ def cross_regressed_correlation(
                 del pred
         else:
             check_solver(solver)
-            Y32 = np.asarray(Y_train).astype(np.float32)  # sklearn casts y to X's dtype (float32)
+            cast = {}  # sklearn casts y to X's dtype: once per dtype, shared by the layers
             for name in names:
                 X = layers[name]
-                pred = sklearn_f32_fit_predict(X[train], Y32, X[test], _COND[solver])
+                dt = fit_dtype(X)
+                if dt not in cast:
+                    cast[dt] = np.asarray(Y_train).astype(dt)
+                pred = sklearn_fit_predict(X[train], cast[dt], X[test], _COND[solver])
                 out[name][f] = r_of(pred)
                 _observe(observer, name, f, pred, Y_test)
                 _tick(progress)

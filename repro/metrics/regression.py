@@ -1,12 +1,14 @@
 """Cross-validated linear regression: the solver modes of both suites.
 
 ``legacy-exact``  sklearn 0.23 ``LinearRegression`` as neural-nlp ran it: targets cast to the
-                  features' dtype (float32), float32 centring, LAPACK gelsd with
-                  cond = eps(float32), float32 prediction.
-``bsl-exact``     sklearn >= 1.9 as Brain-Score Language 2.3 resolves today: the same float32
-                  path with cond = 1e-6.
-``stable``        float64 minimum-norm least squares (SVD pseudo-inverse with a relative
-                  cut-off) per (layer, fold), shared by every neuroid; independent of
+                  features' dtype (float32 for model activations, float64 stays float64),
+                  centring in that dtype, LAPACK gelsd with cond = eps(dtype), prediction in
+                  that dtype.
+``bsl-exact``     sklearn >= 1.9 as Brain-Score Language 2.3 resolves today: the same path
+                  with cond = 1e-6 (``tol`` passed as ``cond``).
+``stable``        float64 minimum-norm least squares (SVD pseudo-inverse) per (layer, fold),
+                  shared by every neuroid, with the suite's own relative cut-off (legacy:
+                  eps of the activations' dtype; Brain-Score Language: 1e-6); independent of
                   training-row order.
 
 Every mode takes training rows already sorted by ``stimulus_id``: the order is part of the
@@ -30,7 +32,15 @@ import scipy.linalg
 from ..errors import InputError
 
 SOLVERS = ("stable", "legacy-exact", "bsl-exact")
-_COND = {"legacy-exact": None, "bsl-exact": 1e-6}  # scipy: None -> eps(dtype), as sklearn < 1.9
+LEGACY_COND = None  # scipy: None -> eps(dtype), as scikit-learn < 1.9 called it
+BSL_COND = 1e-6  # scikit-learn >= 1.9: LinearRegression(tol=1e-6) is passed to lstsq as cond
+_COND = {"legacy-exact": LEGACY_COND, "bsl-exact": BSL_COND}
+
+
+def fit_dtype(X) -> np.dtype:
+    """The dtype scikit-learn's LinearRegression computes in: the features' own float dtype."""
+    dtype = np.asarray(X).dtype
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
 def check_solver(solver: str) -> str:
@@ -52,26 +62,26 @@ def one_blas_thread():
 
 
 # -- exact modes (float32, gelsd) --------------------------------------------------------------
-def sklearn_f32_operator(X_train, cond) -> tuple[np.ndarray, np.ndarray]:
-    """(pinv [features, train] as gelsd computes it in float32, float32 feature means)."""
-    X = np.asarray(X_train, dtype=np.float32)
+def sklearn_operator(X_train, cond) -> tuple[np.ndarray, np.ndarray]:
+    """(pinv [features, train] as gelsd computes it in the features' dtype, their means)."""
+    X = np.asarray(X_train, dtype=fit_dtype(X_train))
     x_off = np.average(X, axis=0)
-    eye = np.eye(X.shape[0], dtype=np.float32)
+    eye = np.eye(X.shape[0], dtype=X.dtype)
     with one_blas_thread():
         op, *_ = scipy.linalg.lstsq(X - x_off, eye, cond=cond, lapack_driver="gelsd")
     return op, x_off
 
 
-def sklearn_f32_predict(op, x_off, Y32, X_test) -> np.ndarray:
-    """sklearn's fit/predict given the operator: Y32 are the float32 training targets."""
-    y_off = np.average(Y32, axis=0)
-    return _f32_predict(op @ (Y32 - y_off), x_off, y_off, X_test)
+def sklearn_predict(op, x_off, Yd, X_test) -> np.ndarray:
+    """sklearn's fit/predict given the operator: Yd are the training targets in the fit dtype."""
+    y_off = np.average(Yd, axis=0)
+    return _sk_predict(op @ (Yd - y_off), x_off, y_off, X_test)
 
 
-def _f32_predict(coef, x_off, y_off, X_test) -> np.ndarray:
-    """sklearn's ``_set_intercept`` and ``predict`` in float32."""
+def _sk_predict(coef, x_off, y_off, X_test) -> np.ndarray:
+    """sklearn's ``_set_intercept`` and ``predict`` in the fit dtype."""
     intercept = y_off - x_off @ coef
-    return np.asarray(X_test, dtype=np.float32) @ coef + intercept
+    return np.asarray(X_test, dtype=coef.dtype) @ coef + intercept
 
 
 def operator_is_exact(X_train) -> bool:
@@ -85,32 +95,34 @@ def operator_is_exact(X_train) -> bool:
     return p < n
 
 
-def sklearn_f32_fit_predict(X_train, Y32, X_test, cond) -> np.ndarray:
-    """sklearn's LinearRegression fit/predict in float32 (Y32: targets already cast to float32)."""
-    X = np.asarray(X_train, dtype=np.float32)
-    if operator_is_exact(X) and np.shape(Y32)[1] > X.shape[0]:  # else gelsd on the targets is cheaper
-        op, x_off = sklearn_f32_operator(X, cond)
-        return sklearn_f32_predict(op, x_off, Y32, X_test)
+def sklearn_fit_predict(X_train, Yd, X_test, cond) -> np.ndarray:
+    """sklearn's LinearRegression fit/predict (Yd: targets already cast to ``fit_dtype(X_train)``)."""
+    X = np.asarray(X_train, dtype=fit_dtype(X_train))
+    Yd = np.asarray(Yd, dtype=X.dtype)
+    if operator_is_exact(X) and np.shape(Yd)[1] > X.shape[0]:  # else gelsd on the targets is cheaper
+        op, x_off = sklearn_operator(X, cond)
+        return sklearn_predict(op, x_off, Yd, X_test)
     x_off = np.average(X, axis=0)
-    y_off = np.average(Y32, axis=0)
+    y_off = np.average(Yd, axis=0)
     with one_blas_thread():
-        coef, *_ = scipy.linalg.lstsq(X - x_off, Y32 - y_off, cond=cond, lapack_driver="gelsd")
-    return _f32_predict(coef, x_off, y_off, X_test)
+        coef, *_ = scipy.linalg.lstsq(X - x_off, Yd - y_off, cond=cond, lapack_driver="gelsd")
+    return _sk_predict(coef, x_off, y_off, X_test)
 
 
-def _sklearn_f32(X_train, Y_train, X_test, cond):
-    X = np.asarray(X_train, dtype=np.float32)
+def _sklearn(X_train, Y_train, X_test, cond):
+    X = np.asarray(X_train, dtype=fit_dtype(X_train))
     Y = np.asarray(Y_train).astype(X.dtype)  # sklearn's check_X_y(y_numeric) casts y to X's dtype
-    return sklearn_f32_fit_predict(X, Y, X_test, cond)
+    return sklearn_fit_predict(X, Y, X_test, cond)
 
 
 # -- stable mode (float64 SVD) -----------------------------------------------------------------
-def stable_operator(X_train, X_test) -> np.ndarray:
+def stable_operator(X_train, X_test, cutoff: float | None = None) -> np.ndarray:
     """A [test, train] with predictions = A @ (Y - mean(Y)) + mean(Y), for every target Y.
 
-    The answer is the SVD pseudo-inverse with cut-off ``s_max * max(eps64 * max(n, p), eps_in)``,
-    where ``eps_in`` is the machine epsilon of the activations' own dtype (float32: 1.2e-7, the
-    cut-off of the original float32 path). Directions below it are rounding noise of the input:
+    The answer is the SVD pseudo-inverse with cut-off ``s_max * max(eps64 * max(n, p), cut)``,
+    where ``cut`` is the suite's own relative cut-off: ``cutoff`` when given (Brain-Score
+    Language: 1e-6), else the machine epsilon of the activations' own dtype (float32: 1.2e-7, the
+    cut-off of the legacy float32 path). Directions below it are rounding noise of the input:
     the output of a final LayerNorm, for one, is linearly dependent by construction, and
     inverting its ~1e-8 singular value would amplify float32 rounding into the predictions. Cheaper
     factorisations give the same operator (to ~1e-9 relative) when the cut-off provably keeps
@@ -122,7 +134,7 @@ def stable_operator(X_train, X_test) -> np.ndarray:
     Xc = X - x_off
     Tc = np.asarray(X_test, dtype=np.float64) - x_off
     n, p = Xc.shape
-    rtol = max(max(n, p) * np.finfo(np.float64).eps, input_eps(X_train))
+    rtol = max(max(n, p) * np.finfo(np.float64).eps, input_eps(X_train) if cutoff is None else cutoff)
     with one_blas_thread():
         A = _operator_qr(Xc, Tc) if n > p else _operator_gram(Xc, Tc)
         if A is None:
@@ -175,7 +187,7 @@ def _operator_gram(Xc, Tc):
     return ((Tc @ Xc.T) @ V / lam) @ V.T
 
 
-def stable_predict_centred(X_train, Yc, X_test) -> np.ndarray:
+def stable_predict_centred(X_train, Yc, X_test, cutoff: float | None = None) -> np.ndarray:
     """``stable`` predictions minus mean(Y), given centred float64 targets ``Yc``. With fewer
     targets than samples the coefficients are cheaper than the [test, train] operator: Cholesky
     of X^T X when it is well conditioned (the SVD answer to ~1e-8 relative)."""
@@ -188,7 +200,7 @@ def stable_predict_centred(X_train, Yc, X_test) -> np.ndarray:
             coef = _coef_cholesky(Xc, Yc)
         if coef is not None:
             return (np.asarray(X_test, dtype=np.float64) - x_off) @ coef
-    return stable_operator(X_train, X_test) @ Yc
+    return stable_operator(X_train, X_test, cutoff) @ Yc
 
 
 def _coef_cholesky(Xc, Yc):
@@ -204,18 +216,22 @@ def _coef_cholesky(Xc, Yc):
     return None if info else coef
 
 
-def _stable(X_train, Y_train, X_test):
+def _stable(X_train, Y_train, X_test, cutoff=None):
     Y = np.asarray(Y_train, dtype=np.float64)
     y_off = Y.mean(axis=0)
-    return stable_predict_centred(X_train, Y - y_off, X_test) + y_off
+    return stable_predict_centred(X_train, Y - y_off, X_test, cutoff) + y_off
 
 
-def fit_predict(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, solver: str) -> np.ndarray:
-    """OLS with intercept fitted on (X_train, Y_train) for all neuroids at once; predict X_test."""
+def fit_predict(X_train: np.ndarray, Y_train: np.ndarray, X_test: np.ndarray, solver: str,
+                cutoff: float | None = None) -> np.ndarray:
+    """OLS with intercept fitted on (X_train, Y_train) for all neuroids at once; predict X_test.
+
+    ``cutoff``: the suite's relative singular-value cut-off for ``stable`` (None: the legacy one).
+    """
     if solver in _COND:
-        return _sklearn_f32(X_train, Y_train, X_test, cond=_COND[solver])
+        return _sklearn(X_train, Y_train, X_test, cond=_COND[solver])
     if solver == "stable":
-        return _stable(X_train, Y_train, X_test)
+        return _stable(X_train, Y_train, X_test, cutoff)
     check_solver(solver)
     raise AssertionError
 

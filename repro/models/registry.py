@@ -105,6 +105,12 @@ _SPECIAL_BY_TYPE = {"gemma": SENTENCEPIECE, "gemma2": SENTENCEPIECE, "gemma3_tex
                     "xlnet": SENTENCEPIECE, "albert": SENTENCEPIECE, "camembert": SENTENCEPIECE,
                     "xlm-roberta": SENTENCEPIECE, "bert": WORDPIECE, "distilbert": WORDPIECE, "electra": WORDPIECE,
                     "openai-gpt": ("</w>",), "xlm": ("</w>",)}
+# neural-nlp's own pool names hidden_states[0..L] per family (models/implementations.py at 6e1a989);
+# any other model type gets what a new pool entry gets: embedding, layer.k
+_LEGACY_LABELS = {"gpt2": ("drop", "encoder.h.{k}"), "openai-gpt": ("drop", "encoder.h.{k}.ln_2"),
+                  "bert": ("embedding", "encoder.layer.{k}.output"), "roberta": ("embedding", "encoder.layer.{k}"),
+                  "xlnet": ("drop", "encoder.layer.{k}"), "xlm": ("dropout", "encoder.layer_norm2.{k}"),
+                  "distilbert": ("embeddings", "transformer.layer.{k}"), "transfo-xl": ("drop", "encoder.layers.{k}")}
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 
@@ -114,7 +120,7 @@ def _spec_from_config(name: str, cfg: dict, local: bool, revision: str | None) -
     if mtype not in _MASKED_TYPES | _CAUSAL_TYPES:
         archs = " ".join(cfg.get("architectures") or [])
         kind = "causal" if "CausalLM" in archs or "LMHead" in archs else "masked"
-    emb, block = ("drop", "encoder.h.{k}") if mtype == "gpt2" else ("embedding", "layer.{k}")
+    emb, block = _LEGACY_LABELS.get(mtype, ("embedding", "layer.{k}"))
     return ModelSpec(id=name, hf_id=name, family=mtype or "unknown", kind=kind, revision=revision,
                      special_tokens=_SPECIAL_BY_TYPE.get(mtype, BYTE_BPE), embedding_label=emb,
                      block_label=block, local=local)

@@ -184,16 +184,27 @@ def _summary_table(table, models, benches) -> str:
                 continue
             best = r["best_layer"]
             err = best.get("score_error")
+            ill = _cond(next((ls for ls in r["layers"] if ls["layer"] == best["layer"]), {}))
+            flag = f' <span class="ill" title="{html.escape(ill)}">ill-conditioned</span>' if ill.startswith("ill") else ""
             ci = best.get("score_ci")
             ci = f"<br><span class='meta'>95% CI [{_f(ci[0])}, {_f(ci[1])}]</span>" if ci else ""
             cells.append(f'<td class="num">{_f(best["score_center"])}{" ± " + _f(err) if err is not None else ""}{ci}'
-                         f'<br><span class="meta">{html.escape(best["layer"])}</span></td>')
+                         f'<br><span class="meta">{html.escape(best["layer"])}</span>{flag}</td>')
         rows.append(f"<tr><td>{html.escape(m)}</td>{''.join(cells)}</tr>")
     return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _ci(ci) -> str:
     return "–" if not ci or None in ci else f"[{ci[0]:.4f}, {ci[1]:.4f}]"
+
+
+def _cond(layer: dict) -> str:
+    """'well (full-rank)', 'ill (underdetermined, original spread 2e-03)' or '' (no regression)."""
+    c = layer.get("conditioning")
+    if not c:
+        return ""
+    spread = c.get("expected_spread")
+    return f"{c['conditioning']} ({c['class']}{'' if spread is None else f', original spread {spread:.0e}'})"
 
 
 def _layer_tables(table, origin) -> str:
@@ -204,13 +215,16 @@ def _layer_tables(table, origin) -> str:
             f"<td class='num'>{_f(ls.get('raw_center'))}</td><td class='num'>{_f(ls.get('raw_error'))}</td>"
             f"<td class='num'>{_f(ls.get('score_center'))}</td><td class='num'>{_f(ls.get('score_error'))}</td>"
             f"<td class='num'>{_ci(ls.get('raw_ci'))}</td><td class='num'>{_ci(ls.get('score_ci'))}</td>"
+            f"<td class='{'ill' if _cond(ls).startswith('ill') else 'meta'}'>{html.escape(_cond(ls))}</td>"
             f"<td>{'best' if ls['layer'] == r['best_layer']['layer'] else ''}</td></tr>" for ls in r["layers"])
         ceil = r["ceiling"]
         out.append(f"<details><summary>{html.escape(m)} — {html.escape(b)} ({html.escape(r['suite'])}; ceiling "
                    f"{_f(ceil.get('center'), 6)} {html.escape(str(ceil.get('kind')))}, {html.escape(str(ceil.get('source')))}; "
                    f"file <code>{html.escape(str(origin[(m, b)]))}</code>)</summary><table><tr><th>layer</th>"
                    "<th>features</th><th>raw</th><th>raw error</th><th>score</th><th>score error</th>"
-                   "<th>raw 95% CI</th><th>score 95% CI</th><th></th></tr>"
+                   "<th>raw 95% CI</th><th>score 95% CI</th>"
+                   "<th title='ill: features >= training samples or rank deficient; the original code itself moves by "
+                   "about the spread shown across BLAS kernels and thread counts'>conditioning</th><th></th></tr>"
                    f"{rows}</table></details>")
     return "".join(out)
 
