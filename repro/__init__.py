@@ -6,7 +6,7 @@ container); the API is loaded lazily.
 
 __version__ = "0.1.0"
 
-_API = ("score", "extract", "reproduce", "report", "sweep", "ScoreConfig")
+_API = ("score", "extract", "reproduce", "report", "sweep", "compare", "ScoreConfig")
 
 
 def __getattr__(name):
@@ -16,6 +16,8 @@ def __getattr__(name):
 
     if name in ("score", "extract", "ScoreConfig"):
         return getattr(importlib.import_module(".api", __name__), name)
+    if name == "compare":
+        return importlib.import_module(".stats.compare", __name__).compare
     if name in ("reproduce", "report", "sweep"):
         return getattr(importlib.import_module("." + name, __name__), name)
     raise AttributeError(f"module 'repro' has no attribute {name!r}")

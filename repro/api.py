@@ -21,8 +21,11 @@ from .benchmarks import get_benchmark
 from .benchmarks.bsl_encoding import BslEncodingBenchmark
 from .errors import InputError
 from .metrics.regression import check_solver
+from .models import controls
 from .models.tokenization import for_benchmark
 from .progress import progress_bar
+from .stats.bootstrap import check_spec
+from .stats.nested import check_selection
 
 log = logging.getLogger("repro")
 
@@ -46,6 +49,10 @@ class ScoreConfig:
     trust_remote_code: bool = False
     quiet: bool = False
     output: str | None = None
+    bootstrap: int = 200  # replicates of the stimulus bootstrap (0: no intervals); repro.stats
+    bootstrap_seed: int = 0
+    bootstrap_method: str = "linear"  # linear (first-order r of each resample, fast) | exact (recomputed r)
+    layer_selection: str = "max"  # max (the suites' rule) | nested (also report the held-out choice)
     extra: dict = field(default_factory=dict)
 
 
@@ -73,9 +80,11 @@ def load_benchmark_data(bench, data_dir=None, offline=None, quiet=False):
 
 
 def _bsl_ceiling(bench, assembly, store, cfg) -> tuple[float, str]:
+    from .benchmarks.variants import original
     from .data.netcdf import read_dataarray
     from .data.store import fetch_bsl
 
+    bench = original(bench)  # a leakage-safe variant is normalised by its original's ceiling
     if bench.ceiling_file:
         value = float(np.asarray(read_dataarray(fetch_bsl(bench.ceiling_file, store=store)).values).reshape(-1)[0])
         return value, "stored"
@@ -121,17 +130,26 @@ def run_score(cfg: ScoreConfig) -> results.Result:
     bench = get_benchmark(cfg.benchmark, warn=log.warning)
     solver = _solver_for(bench, cfg.solver)
     tokenization = for_benchmark(cfg.tokenization, bench)
+    boot, selection = check_spec(cfg.bootstrap, cfg.bootstrap_seed, method=cfg.bootstrap_method), check_selection(cfg.layer_selection)
+    if controls.is_control(cfg.model):
+        controls.check(cfg.model)
+    stats_kw = {"bootstrap": boot, "layer_selection": selection} if bench.metric == "encoding" else {}
     output = Path(cfg.output) if cfg.output else None
     if output is not None and output.suffix != ".json":
         raise InputError(f"--output {output} must end in .json (the per-neuroid side file is written next to it)")
     data, store = load_benchmark_data(bench, cfg.data_dir, cfg.offline, cfg.quiet)
     for name, sha1 in sorted(store.sha1s.items()):
         log.info("data %s from %s (sha1 %s)", name, store.root, sha1[:12])
+    spec = None
     if cfg.activations is not None:
         acts = act_io.load(cfg.activations)
         tokenization = _activations_tokenization(acts, cfg, tokenization)
         model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
                       "revision": acts.meta.get("revision"), "source": "activations", "activations_sha1": acts.sha1, "activations_content_sha1": act_io.content_sha1(acts)}
+    elif controls.is_control(cfg.model):
+        acts = controls.activations(cfg.model, *stimuli_for(bench, data))
+        model_info = {"id": cfg.model, "hf_id": None, "revision": controls.REVISION, "source": "control",
+                      "activations_content_sha1": act_io.content_sha1(acts), "control": controls.describe(cfg.model)}
     else:
         from .models.registry import resolve_model
 
@@ -154,13 +172,14 @@ def run_score(cfg: ScoreConfig) -> results.Result:
     with progress_bar(total=n_steps, desc=f"cross-validation {bench.id}", quiet=cfg.quiet) as bar:
         if isinstance(bench, BslEncodingBenchmark):
             ceiling, source = _bsl_ceiling(bench, data, store, cfg)
-            bscore = bench.score(acts, data, ceiling, source, solver=solver, progress=bar, device=rdevice)
+            bscore = bench.score(acts, data, ceiling, source, solver=solver, progress=bar, device=rdevice, **stats_kw)
         elif bench.metric == "encoding":
             bscore = bench.score(acts, data, solver=solver, ceiling_mode=cfg.ceiling_mode, progress=bar,
-                                 device=rdevice)
+                                 device=rdevice, **stats_kw)
         else:
             bscore = bench.score(acts, data, ceiling=cfg.extra.get("ceiling"), progress=bar)
-    committed = spec.bsl_layer if cfg.model is not None and isinstance(bench, BslEncodingBenchmark) else None
+    bscore.settings["bootstrap"] = boot.describe() if boot and stats_kw else None
+    committed = spec.bsl_layer if spec is not None and isinstance(bench, BslEncodingBenchmark) else None
     provenance = {
         "engine": "native",
         "solver": bscore.settings.get("solver", solver),
@@ -173,7 +192,9 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         "data": dict(sorted(store.sha1s.items())),
         "created": prov.now(),
         "command": prov.command_line(),
-        "config": {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size")},
+        "config": {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size",
+                                                                   "bootstrap", "bootstrap_seed", "bootstrap_method",
+                                                                   "layer_selection")},
     }
     if acts.meta.get("context_changes"):
         provenance["context_changes"] = acts.meta["context_changes"]

@@ -46,7 +46,7 @@ _ENV_KEYS = ("REPRO_CACHE_DIR", "REPRO_NEURAL_NLP_HOME", "BRAINIO_HOME", "REPRO_
              "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "OMP_NUM_THREADS",
              "MKL_NUM_THREADS", "REPRO_SWEEP_HOLD")
 CSV_FIELDS = ("model", "benchmark", "suite", "status", "best_layer", "score", "score_error", "raw",
-              "ceiling", "conditioning", "n_layers", "result", "error")
+              "ceiling", "conditioning", "n_layers", "result", "error", "score_ci_low", "score_ci_high")
 
 
 def _safe(name: str) -> str:
@@ -404,7 +404,10 @@ def _row(cell: Cell, output: Path, error: str | None) -> dict:
                    n_layers=len(data["layers"]), result=str(cell.path.relative_to(output)))
         best_cond = next((ls.get("conditioning") for ls in data["layers"] if ls["layer"] == best["layer"]), None)
         row["conditioning"] = (best_cond or {}).get("conditioning", "")
-        row["layers"] = [{k: ls.get(k) for k in ("layer", "score_center", "score_error", "raw_center", "conditioning")}
+        ci = best.get("score_ci") or ("", "")  # repro.stats bootstrap interval (absent in older results)
+        row.update(score_ci_low=ci[0], score_ci_high=ci[1])
+        row["layers"] = [{k: ls.get(k) for k in ("layer", "score_center", "score_error", "raw_center", "conditioning",
+                                                 "score_ci")}
                          for ls in data["layers"]]
     else:
         row.update(status="failed" if error else "missing", error=error or "")
@@ -431,9 +434,11 @@ def markdown_table(rows: list[dict]) -> str:
             else:
                 err = f" ± {_fmt(r['score_error'])}" if r["score_error"] not in ("", None) else ""
                 ill = " †" if r.get("conditioning") == "ill" else ""
-                cells.append(f"{_fmt(r['score'])}{err} ({r['best_layer']}){ill}")
+                ci = f" [{_fmt(r['score_ci_low'])}, {_fmt(r['score_ci_high'])}]" if r.get("score_ci_low") not in ("", None) else ""
+                cells.append(f"{_fmt(r['score'])}{err}{ci} ({r['best_layer']}){ill}")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    return ("\n".join(lines) + "\n\nScore of the best layer ± its error across splits (best layer in brackets). "
+    return ("\n".join(lines) + "\n\nScore of the best layer ± its error across splits, [95 % bootstrap interval] "
+            "(best layer in brackets). "
             "†: ill-conditioned layer (features >= training samples, or rank deficient): the original code's own "
             "answer moves with the BLAS kernel and thread count (see each result's `conditioning`).\n")
 

@@ -12,7 +12,7 @@ from ..errors import ReproError
 # command name -> module in this package; each module has add_parser(subparsers) and run(args)
 COMMANDS = {
     "score": "score", "activations": "activations", "ls": "ls", "cka": "cka", "reproduce": "reproduce",
-    "report": "report", "doctor": "doctor", "cache": "cache", "sweep": "sweep", "bench": "bench",
+    "report": "report", "doctor": "doctor", "cache": "cache", "sweep": "sweep", "bench": "bench", "compare": "compare",
 }
 
 
