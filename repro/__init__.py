@@ -6,13 +6,13 @@ container); the API is loaded lazily.
 
 __version__ = "0.1.0"
 
-_API = ("score", "extract", "reproduce", "report", "sweep", "ScoreConfig")
+_API = ("score", "extract", "reproduce", "report", "sweep", "compare", "ScoreConfig")
 
 
 # function -> the module that defines it; no module shares a function's name, so importing a
 # submodule never hides a function of the package
 _HOMES = {"score": "api", "extract": "api", "ScoreConfig": "api", "reproduce": "reproduction",
-          "report": "reporting", "sweep": "sweeps"}
+          "report": "reporting", "sweep": "sweeps", "compare": "stats.compare"}
 
 
 def __getattr__(name):

@@ -3,6 +3,7 @@
     import repro
     result = repro.score(model="gpt2", benchmark="Pereira2018-encoding")
     result = repro.score(activations="acts.npz", benchmark="Blank2014-linear-shuffle", data_dir="data/")
+    result = repro.score(model="gpt2", benchmark="Pereira2018-encoding", tokenization="seed")  # docs/why-0.8159.md
 
 A score runs top-down: validate every input (no network, no disk write) -> resolve the model ->
 fetch the data -> extract -> score -> write. A typo therefore fails before any download.
@@ -21,8 +22,13 @@ from . import provenance as prov
 from . import results
 from .benchmarks import get_benchmark
 from .benchmarks.base import SUITE_BSL, DataOptions, Loaded, ScoreContext
+from .benchmarks.variants import original
 from .errors import InputError
+from .models import controls
+from .models.tokenization import for_benchmark
 from .progress import progress_bar
+from .stats.bootstrap import check_spec
+from .stats.nested import check_selection
 
 log = logging.getLogger("repro")
 
@@ -52,9 +58,14 @@ class ScoreConfig:
     device: str = "cpu"
     dtype: str = "float32"
     batch_size: int = 8
+    tokenization: str | None = None  # legacy suite only: paper (default) | seed (repro.models.tokenization)
     trust_remote_code: bool = False
     quiet: bool = False
     output: str | None = None
+    bootstrap: int = 200  # replicates of the stimulus bootstrap (0: no intervals); repro.stats
+    bootstrap_seed: int = 0
+    bootstrap_method: str = "linear"  # linear (first-order r of each resample, fast) | exact (recomputed r)
+    layer_selection: str = "max"  # max (the suites' rule) | nested (also report the held-out choice)
     extra: dict = field(default_factory=dict)  # retired: {"ceiling": x} is read as ``ceiling``
 
     def changed(self) -> list[str]:
@@ -143,6 +154,13 @@ def check_config(cfg: ScoreConfig):
     bench.resolve_solver(cfg.solver)
     if cfg.ceiling is not None and "ceiling" not in getattr(bench, "context_options", ()):
         raise InputError(f"--ceiling applies to the CKA/RDM benchmarks only; {bench.id} reads its own ceiling")
+    for_benchmark(cfg.tokenization, bench)  # legacy suite only: a BSL benchmark refuses it
+    check_spec(cfg.bootstrap, cfg.bootstrap_seed, method=cfg.bootstrap_method)
+    check_selection(cfg.layer_selection)
+    if controls.is_control(cfg.model):
+        controls.check(cfg.model)
+        if cfg.engine != "native":
+            raise InputError(f"{cfg.model} is a control baseline of the native engine; drop --engine legacy")
     _validate_engine(cfg)
     return bench
 
@@ -156,8 +174,9 @@ def compute_activations(cfg: ScoreConfig, bench, data, spec=None) -> act_io.Acti
     spec = spec or resolve_model(cfg.model, cfg.revision)
     mode, units = bench.stimuli(data)
     cache = ActivationCache(Path(cfg.cache_dir) / "activations" if cfg.cache_dir else None)
+    tok = {"tokenization": for_benchmark(cfg.tokenization, bench)} if mode == "legacy" else {}
     acts = cached_extract(spec, mode, units, cfg.layers, cache=cache, device=cfg.device, dtype=cfg.dtype,
-                          batch_size=cfg.batch_size, progress=not cfg.quiet,
+                          batch_size=cfg.batch_size, progress=not cfg.quiet, **tok,
                           trust_remote_code=cfg.trust_remote_code, offline=cfg.offline)
     log.info("activations for %s on %s: %s", spec.id, bench.id, "cache hit" if acts.meta.get("cache_hit") else "computed")
     return acts
@@ -191,16 +210,22 @@ def run_score(cfg: ScoreConfig) -> results.Result:
     # 1. validate everything that can be checked without the network or a disk write
     bench = check_config(cfg)
     solver = bench.resolve_solver(cfg.solver)
+    tokenization = for_benchmark(cfg.tokenization, bench)
+    encoding = bench.metric == "encoding"  # intervals and the nested layer choice: encoding benchmarks only
+    boot = check_spec(cfg.bootstrap, cfg.bootstrap_seed, method=cfg.bootstrap_method) if encoding else None
+    selection = check_selection(cfg.layer_selection)
     acts = None
     if cfg.activations is not None:
         acts = act_io.load(_check_file(cfg.activations, "--activations"))
+        tokenization = _activations_tokenization(acts, cfg, tokenization)
         if cfg.layers:
             acts = acts.subset_layers(cfg.layers)
     if cfg.engine == "legacy":
         return _run_legacy(cfg, bench.id)
-    # 2. resolve the model (a registered id, a local folder or a hub id: no download yet)
+    # 2. resolve the model (a registered id, a local folder or a hub id: no download yet); a control
+    # baseline (repro.models.controls) needs no model
     spec = None
-    if cfg.model is not None:
+    if cfg.model is not None and not controls.is_control(cfg.model):
         from .models.registry import resolve_model
 
         spec = resolve_model(cfg.model, cfg.revision)
@@ -212,6 +237,12 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         model_info = {"id": acts.meta.get("model") or Path(cfg.activations).stem, "hf_id": acts.meta.get("hf_id"),
                       "revision": acts.meta.get("revision"), "source": "activations", "activations_sha1": acts.sha1,
                       "activations_content_sha1": act_io.content_sha1(acts)}
+    elif spec is None:  # a control baseline
+        acts = controls.activations(cfg.model, *bench.stimuli(loaded.data))
+        if cfg.layers:
+            acts = acts.subset_layers(cfg.layers)
+        model_info = {"id": cfg.model, "hf_id": None, "revision": controls.REVISION, "source": "control",
+                      "activations_content_sha1": act_io.content_sha1(acts), "control": controls.describe(cfg.model)}
     else:
         acts = compute_activations(cfg, bench, loaded.data, spec)
         if cfg.layers:
@@ -225,15 +256,18 @@ def run_score(cfg: ScoreConfig) -> results.Result:
                       quiet=cfg.quiet) as bar:
         ctx = ScoreContext(solver=solver, ceiling_mode=cfg.ceiling_mode,
                            ceiling=None if cfg.ceiling is None else float(cfg.ceiling), device=rdevice, progress=bar,
-                           cache_dir=cfg.cache_dir, quiet=cfg.quiet)
+                           cache_dir=cfg.cache_dir, quiet=cfg.quiet, bootstrap=boot,
+                           layer_selection=selection if encoding else "max")
         bscore = bench.score(acts, loaded.data, ctx)
-    committed = spec.bsl_layer if spec is not None and bench.suite == SUITE_BSL else None
+    bscore.settings["bootstrap"] = boot.describe() if boot else None
+    committed = spec.bsl_layer if spec is not None and original(bench).suite == SUITE_BSL else None
     provenance = {
         "engine": "native",
         "solver": bscore.settings.get("solver", solver),
         "seed": bscore.settings.get("seed"),
         "cv": bscore.settings.get("cv"),
         "ceiling_mode": bscore.settings.get("ceiling_mode"),
+        "tokenization": tokenization,
         "regression_device": rdevice or "cpu",
         "versions": prov.versions(),
         "data": dict(sorted(loaded.files.items())),
@@ -241,6 +275,8 @@ def run_score(cfg: ScoreConfig) -> results.Result:
         "command": prov.command_line(),
         "config": resolved_config(cfg, solver),
     }
+    if acts.meta.get("context_changes"):
+        provenance["context_changes"] = acts.meta["context_changes"]
     result = results.build(bscore, model_info, provenance, committed)
     # 6. write
     if cfg.output is not None:
@@ -248,14 +284,17 @@ def run_score(cfg: ScoreConfig) -> results.Result:
     return result
 
 
-# the settings a stored result must share with a request to stand in for it (reproduce's reuse)
-REUSE_KEYS = ("layers", "dtype", "revision", "solver", "ceiling_mode", "ceiling", "tokenization")
+# the settings a stored result must share with a request to stand in for it (reproduce's reuse; the
+# tokenization is compared there by its semantics: none given on a legacy benchmark means paper)
+REUSE_KEYS = ("layers", "dtype", "revision", "solver", "ceiling_mode", "ceiling", "bootstrap", "bootstrap_seed",
+              "bootstrap_method", "layer_selection")
 
 
 def resolved_config(cfg: ScoreConfig, solver: str) -> dict:
     """The request as scored: ``solver`` resolved for the benchmark's suite (exact -> legacy-/bsl-exact)."""
     out = {k: v for k, v in asdict(cfg).items() if k in ("layers", "device", "dtype", "batch_size", "revision",
-                                                          "ceiling_mode", "ceiling", "tokenization")}
+                                                          "ceiling_mode", "ceiling", "tokenization", "bootstrap",
+                                                          "bootstrap_seed", "bootstrap_method", "layer_selection")}
     out["solver"] = solver
     return out
 
@@ -269,6 +308,17 @@ def _run_legacy(cfg: ScoreConfig, benchmark: str) -> results.Result:
     return results.Result(data)
 
 
+def _activations_tokenization(acts, cfg: ScoreConfig, default: str | None) -> str | None:
+    """Legacy semantics of a precomputed file: its own record, else what the caller declares, else unknown."""
+    if default is None:  # Brain-Score Language benchmark
+        return None
+    recorded = acts.meta.get("tokenization")
+    if recorded is not None and cfg.tokenization is not None and recorded != cfg.tokenization:
+        raise InputError(f"--tokenization {cfg.tokenization} contradicts {cfg.activations}, which was extracted with "
+                         f"--tokenization {recorded}; drop the option or extract again")
+    return recorded or cfg.tokenization
+
+
 def extract(benchmark: str, model: str, output: str | None = None, **kwargs) -> act_io.Activations:
     """Activations of a model on a benchmark's stimuli (the golden activations format)."""
     cfg = ScoreConfig(benchmark=benchmark, model=model, output=output, **kwargs)
@@ -276,6 +326,9 @@ def extract(benchmark: str, model: str, output: str | None = None, **kwargs) -> 
     if cfg.engine != "native":
         raise InputError("activations are extracted by the native engine only")
     bench = get_benchmark(cfg.benchmark, warn=log.warning)
+    for_benchmark(cfg.tokenization, bench)  # a BSL benchmark refuses it before any download
+    if controls.is_control(cfg.model):
+        raise InputError(f"{cfg.model} is a control baseline: it has no activations to extract; score it directly")
     from .models.registry import resolve_model
 
     spec = resolve_model(cfg.model, cfg.revision)

@@ -57,7 +57,7 @@ class Result:
         ceiling = self.data["ceiling"]["center"]
         lines = [f"{self.data['benchmark']} ({self.data['suite']}) - model {self.data['model']['id']}, "
                  f"solver {self.data['provenance']['solver'] or 'n/a'}, ceiling {ceiling if ceiling is None else f'{ceiling:.6f}'}",
-                 f"{'layer':<28} {'raw':>10} {'score':>10} {'error':>10}  {'cond':<4}"]
+                 f"{'layer':<28} {'raw':>10} {'score':>10} {'error':>10}  {'cond':<4} {'95% CI (score)':>21}"]
         best = self.data["best_layer"]["layer"]
         ill = False
         for ls in self.data["layers"]:
@@ -66,10 +66,14 @@ class Result:
             sc = "nan" if ls["score_center"] is None else f"{ls['score_center']:.6f}"
             cond = conditioning_mark(ls)
             ill = ill or cond.startswith("ill")
-            lines.append(f"{ls['layer']:<28} {raw:>10} {sc:>10} {err:>10}  {cond:<4}{'  <- best' if ls['layer'] == best else ''}")
+            ci = ls.get("score_ci")
+            ci = f"[{ci[0]:.4f}, {ci[1]:.4f}]" if ci and None not in ci else ""
+            lines.append(f"{ls['layer']:<28} {raw:>10} {sc:>10} {err:>10}  {cond:<4} {ci:>21}"
+                         f"{'  <- best' if ls['layer'] == best else ''}")
         if ill:
             lines.append("ill: ill-conditioned layer (features >= training samples, or rank deficient); the original code's "
                          "own answer moves by about the spread shown (±) across BLAS kernels and thread counts")
+        lines += selection_lines(self.data)
         return "\n".join(lines)
 
     def save(self, path: str | Path) -> Path:
@@ -95,6 +99,19 @@ def conditioning_mark(layer: dict) -> str:
     return "ill" if spread is None else f"ill±{spread:.0e}"
 
 
+def selection_lines(data: dict) -> list[str]:
+    sel = data.get("layer_selection")
+    if not sel:
+        return []
+    best = data["best_layer"]
+
+    def fmt(x):
+        return "n/a" if x is None else f"{x:.6f}"
+    return [f"layer selection: max over layers {fmt(best['score_center'])} ({best['layer']}); nested (held-out "
+            f"choice) {fmt(sel.get('score_center'))} vs {fmt(sel.get('max_over_layers_same_rule'))} for the max under "
+            f"the same per-fold rule; layers chosen {sel.get('layer_counts')}"]
+
+
 def _plain(v):
     a = np.asarray(v)
     if a.dtype == object:
@@ -113,12 +130,15 @@ def build(score: BenchmarkScore, model: dict, provenance: dict, committed_layer:
         "ceiling": {"center": score.ceiling, "kind": score.ceiling_kind, "source": score.ceiling_source},
         "layers": [{"layer": ls.layer, "n_features": ls.n_features, "raw_center": ls.raw_center,
                     "raw_error": ls.raw_error, "score_center": ls.score_center, "score_error": ls.score_error,
+                    "raw_ci": ls.raw_ci, "score_ci": ls.score_ci, "subject_scores": ls.subject_scores,
                     "conditioning": ls.conditioning, "extra": ls.extra} for ls in score.layers],
         "best_layer": {"layer": best.layer, "score_center": best.score_center, "score_error": best.score_error,
-                       "raw_center": best.raw_center},
+                       "raw_center": best.raw_center, "score_ci": best.score_ci, "raw_ci": best.raw_ci},
         # the layer Brain-Score Language would commit for this model, and its score (the number BSL reports)
         "committed_layer": _committed(score, committed_layer),
         "folds": score.folds,
+        "bootstrap": score.settings.get("bootstrap"),  # how raw_ci/score_ci were made (repro.stats)
+        "layer_selection": score.layer_selection,  # the held-out layer choice, when asked for
         "provenance": provenance,
     }
     return Result(_clean(data), score.per_neuroid)

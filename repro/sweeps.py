@@ -47,7 +47,7 @@ _ENV_KEYS = ("REPRO_CACHE_DIR", "REPRO_NEURAL_NLP_HOME", "BRAINIO_HOME", "REPRO_
              "HF_HOME", "HF_HUB_CACHE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "OMP_NUM_THREADS",
              "MKL_NUM_THREADS")
 CSV_FIELDS = ("model", "benchmark", "suite", "status", "best_layer", "score", "score_error", "raw",
-              "ceiling", "conditioning", "n_layers", "result", "error")
+              "ceiling", "conditioning", "n_layers", "result", "error", "score_ci_low", "score_ci_high")
 
 
 def _safe(name: str) -> str:
@@ -148,9 +148,11 @@ def _absolute(model: str) -> str:
 
 
 def plan(models: Sequence[str], benchmarks: Sequence[str], output: str | os.PathLike,
-         activations: dict[str, dict[str, str]] | None = None) -> list[Cell]:
-    """The cells of a sweep: every model x every benchmark, plus precomputed activations per label."""
+         activations: dict[str, dict[str, str]] | None = None, tokenization: str | None = None) -> list[Cell]:
+    """The cells of a sweep: every model x every benchmark, plus precomputed activations per label.
+    A non-default ``tokenization`` gets its own result files (``<benchmark>__<tokenization>.json``)."""
     from .benchmarks import get_benchmark
+    from .models.tokenization import DEFAULT, for_benchmark
 
     out = Path(output).resolve()
     models = [m for m in models if m]
@@ -160,11 +162,13 @@ def plan(models: Sequence[str], benchmarks: Sequence[str], output: str | os.Path
     if not models and not activations:
         raise InputError("give at least one model (--models A,B)")
     for b in benchmarks:
-        get_benchmark(b)  # unknown ids fail here, with suggestions, before anything is submitted
+        # unknown ids (with suggestions) and --tokenization on a BSL benchmark fail before anything is submitted
+        for_benchmark(tokenization, get_benchmark(b))
+    tail = f"__{tokenization}" if tokenization not in (None, DEFAULT) else ""
     cells = []
     for m in models:
         for b in benchmarks:
-            cells.append(Cell(m, b, _absolute(m), None, out / "cells" / _model_slug(m) / f"{_safe(b)}.json"))
+            cells.append(Cell(m, b, _absolute(m), None, out / "cells" / _model_slug(m) / f"{_safe(b)}{tail}.json"))
     for label, per_bench in (activations or {}).items():
         for b, npz in per_bench.items():
             get_benchmark(b)
@@ -172,7 +176,7 @@ def plan(models: Sequence[str], benchmarks: Sequence[str], output: str | os.Path
             if not path.is_file():
                 raise InputError(f"activations file {npz} for {label} on {b} does not exist")
             cells.append(Cell(label, b, None, str(path.resolve()),
-                              out / "cells" / f"{_safe(label)}-activations" / f"{_safe(b)}.json"))
+                              out / "cells" / f"{_safe(label)}-activations" / f"{_safe(b)}{tail}.json"))
     names = [c.name for c in cells]
     if len(set(names)) != len(names):
         raise InputError("the same model and benchmark appear twice in the sweep; list each once")
@@ -311,8 +315,8 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
           activations: dict[str, dict[str, str]] | None = None, data_dir: str | None = None,
           cache_dir: str | None = None, offline: bool | None = None, layers: list[str] | None = None,
           solver: str = "stable", device: str | None = None, dtype: str = "float32", batch_size: int = 8,
-          slurm_additional_parameters: dict | None = None, wait: bool = True, quiet: bool = False,
-          after_extract: Callable[[Cell], None] | None = None):
+          tokenization: str | None = None, slurm_additional_parameters: dict | None = None, wait: bool = True,
+          quiet: bool = False, after_extract: Callable[[Cell], None] | None = None):
     """Score every model on every benchmark, one submitit job per cell; returns a SweepResult.
 
     executor: ``local`` (subprocesses on this machine, at most ``max_parallel`` at once, default
@@ -320,17 +324,20 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
     cells in ``output`` are skipped; failed cells are resubmitted ``retries`` times. With
     ``wait=False`` returns the SweepRun (``.jobs``, ``.wait()``). ``after_extract(cell)`` runs inside
     each model cell's job once its activations are cached (a picklable callable; e.g. a pause point).
+    ``tokenization``: legacy benchmarks' semantics (paper | seed); a sweep that names it cannot hold
+    Brain-Score Language benchmarks.
     """
     if executor not in EXECUTORS:
         raise InputError(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}")
     if gpus_per_job < 0 or cpus_per_job < 1:
         raise InputError("--gpus-per-job must be >= 0 and --cpus-per-job >= 1")
     out = Path(output).expanduser().resolve()
-    cells = plan(models, benchmarks, out, activations)
+    cells = plan(models, benchmarks, out, activations, tokenization)
     device = device or ("cuda" if gpus_per_job else "cpu")
     score_kwargs = {"data_dir": str(Path(data_dir).expanduser().resolve()) if data_dir else None,
                     "offline": offline, "layers": list(layers) if layers else None, "solver": solver,
-                    "device": device, "dtype": dtype, "batch_size": batch_size, "quiet": True}
+                    "device": device, "dtype": dtype, "batch_size": batch_size, "tokenization": tokenization,
+                    "quiet": True}
     score_kwargs = {k: v for k, v in score_kwargs.items() if v is not None}
     from .api import ScoreConfig, check_config
 
@@ -396,7 +403,10 @@ def _row(cell: Cell, output: Path, error: str | None) -> dict:
                    n_layers=len(data["layers"]), result=str(cell.path.relative_to(output)))
         best_cond = next((ls.get("conditioning") for ls in data["layers"] if ls["layer"] == best["layer"]), None)
         row["conditioning"] = (best_cond or {}).get("conditioning", "")
-        row["layers"] = [{k: ls.get(k) for k in ("layer", "score_center", "score_error", "raw_center", "conditioning")}
+        ci = best.get("score_ci") or ("", "")  # repro.stats bootstrap interval (absent in older results)
+        row.update(score_ci_low=ci[0], score_ci_high=ci[1])
+        row["layers"] = [{k: ls.get(k) for k in ("layer", "score_center", "score_error", "raw_center", "conditioning",
+                                                 "score_ci")}
                          for ls in data["layers"]]
     else:
         row.update(status="failed" if error else "missing", error=error or "")
@@ -419,11 +429,13 @@ def markdown_table(rows: list[dict]) -> str:
             return r["status"]
         err = f" ± {_fmt(r['score_error'])}" if r["score_error"] not in ("", None) else ""
         ill = " †" if r.get("conditioning") == "ill" else ""
-        return f"{_fmt(r['score'])}{err} ({r['best_layer']}){ill}"
+        ci = f" [{_fmt(r['score_ci_low'])}, {_fmt(r['score_ci_high'])}]" if r.get("score_ci_low") not in ("", None) else ""
+        return f"{_fmt(r['score'])}{err}{ci} ({r['best_layer']}){ill}"
 
     lines = ["| model | " + " | ".join(benches) + " |", "|---" * (len(benches) + 1) + "|"]
     lines += [f"| {m} | " + " | ".join(cells) + " |" for m, cells in grid(by, models, benches, cell)]
-    return ("\n".join(lines) + "\n\nScore of the best layer ± its error across splits (best layer in brackets). "
+    return ("\n".join(lines) + "\n\nScore of the best layer ± its error across splits, [95 % bootstrap interval] "
+            "(best layer in brackets). "
             "†: ill-conditioned layer (features >= training samples, or rank deficient): the original code's own "
             "answer moves with the BLAS kernel and thread count (see each result's `conditioning`).\n")
 

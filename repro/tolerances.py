@@ -16,12 +16,14 @@ WELL_TOLERANCE = 1e-6  # well-conditioned layers: reachable, and reached, by bot
 TOLERANCE_FACTOR = 2.0
 
 # normalised score center, legacy suite (SPREAD.md, first table); near-square was measured on Pereira
-# only and rank-deficient covers both the post-LayerNorm (rank one short) and duplicated-column rows
+# only; rank-deficient covers the post-LayerNorm (rank one short) and duplicated-column rows, and on
+# Pereira the post-LayerNorm p < n layer, which the original moves by 1e-3 - 5e-3 between two
+# environments on one machine (measured with the real stack on the golden tiny GPT-2's last label)
 _LEGACY = {
     "full-rank": {"Pereira2018": 2.3e-7, "Blank2014": 2.3e-7, "Fedorenko2016": 1.0e-6},
     "underdetermined": {"Pereira2018": 2.2e-3, "Blank2014": 6.5e-3, "Fedorenko2016": 1.4e-2},
     "near-square": {"Pereira2018": 2.2e-2, "Blank2014": 2.2e-2, "Fedorenko2016": 2.2e-2},
-    "rank-deficient": {"Pereira2018": 9.5e-4, "Blank2014": 1.3e-1, "Fedorenko2016": 1.6e-1},
+    "rank-deficient": {"Pereira2018": 5e-3, "Blank2014": 1.3e-1, "Fedorenko2016": 1.6e-1},
 }
 _LEGACY["near-cutoff"] = _LEGACY["rank-deficient"]
 # Brain-Score Language 2.3.0 between 1 and 2 BLAS threads: p > n layers 3.6e-4 (raw 1.2e-4),

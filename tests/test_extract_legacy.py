@@ -3,22 +3,12 @@
 
 import numpy as np
 import pytest
-from golden_inputs import golden_stimuli
+from golden_inputs import assert_matches_activations, golden_streams
 from golden_view import GOLDEN
 
-from repro.activations import load as load_acts
-from repro.models import extract_legacy, legacy_streams, legacy_word_streams, load, resolve_model
+from repro.models import extract_legacy, load, resolve_model
 
 ATOL = 1e-5  # golden README §9: float32 kernels differ at ~1e-7..1e-6
-
-
-def _stimuli(name):
-    return golden_stimuli(name)
-
-
-def _streams(name):
-    df = _stimuli(name)
-    return legacy_word_streams(df) if name == "fedorenko2016" else legacy_streams(df, "story")
 
 
 @pytest.fixture(scope="module")
@@ -27,21 +17,13 @@ def tiny():
 
 
 def _check_golden(acts, name):
-    gold = load_acts(GOLDEN / "model" / "activations" / f"legacy_{name}.npz")
-    got = acts.stimulus_id.tolist()
-    assert sorted(map(str, got)) == sorted(map(str, gold.stimulus_id.tolist()))
-    pos = {s: i for i, s in enumerate(got)}
-    order = [pos[s] for s in gold.stimulus_id.tolist()]
-    assert acts.layer_names == gold.layer_names == ["drop", "encoder.h.0", "encoder.h.1", "encoder.h.2"]
-    for layer in gold.layer_names:
-        np.testing.assert_allclose(acts.layers[layer][order], gold.layers[layer], rtol=0, atol=ATOL, err_msg=layer)
-        assert acts.layers[layer].dtype == np.float32
-    if gold.context_tokens is not None:
-        np.testing.assert_array_equal(acts.context_tokens[order], gold.context_tokens)
+    assert_matches_activations(acts, GOLDEN / "model" / "activations" / f"legacy_{name}.npz", ATOL)
+    assert acts.layer_names == ["drop", "encoder.h.0", "encoder.h.1", "encoder.h.2"]
+    assert all(a.dtype == np.float32 for a in acts.layers.values())
 
 
 def test_golden_pereira(tiny):
-    acts = extract_legacy(tiny, _streams("pereira2018"), progress=False)
+    acts = extract_legacy(tiny, golden_streams("pereira2018"), progress=False)
     _check_golden(acts, "pereira2018")
     assert acts.meta["mode"] == "legacy" and acts.meta["revision"].startswith("local-")
     # one pass per topic stream vs one pass per word: >= 20x fewer tokens through the model
@@ -49,12 +31,12 @@ def test_golden_pereira(tiny):
 
 
 def test_golden_fedorenko(tiny):
-    _check_golden(extract_legacy(tiny, _streams("fedorenko2016"), progress=False), "fedorenko2016")
+    _check_golden(extract_legacy(tiny, golden_streams("fedorenko2016"), progress=False), "fedorenko2016")
 
 
 @pytest.mark.slow
 def test_golden_blank_512_windows(tiny):
-    acts = extract_legacy(tiny, _streams("blank2014"), progress=False, batch_size=16)
+    acts = extract_legacy(tiny, golden_streams("blank2014"), progress=False, batch_size=16)
     _check_golden(acts, "blank2014")
     assert int((acts.context_tokens == 512).sum()) == 798  # golden legacy_manifest.json
 
@@ -62,8 +44,8 @@ def test_golden_blank_512_windows(tiny):
 def test_one_pass_equals_per_word_loop(tiny):
     from repro.models import LegacyStream
 
-    topic = _streams("pereira2018")[0]
-    streams = [LegacyStream(topic.texts[:4], topic.ids[:4])] + _streams("fedorenko2016")[:2]
+    topic = golden_streams("pereira2018")[0]
+    streams = [LegacyStream(topic.texts[:4], topic.ids[:4])] + golden_streams("fedorenko2016")[:2]
     fast = extract_legacy(tiny, streams, progress=False)
     ref = extract_legacy(tiny, streams, progress=False, reference=True)
     np.testing.assert_array_equal(fast.stimulus_id, ref.stimulus_id)
@@ -97,7 +79,7 @@ def test_window_past_512_matches_per_word_loop(tiny):
 def test_layer_subset_and_unknown_layer(tiny):
     from repro.errors import UnknownIdError
 
-    streams = _streams("fedorenko2016")[:1]
+    streams = golden_streams("fedorenko2016")[:1]
     acts = extract_legacy(tiny, streams, layers=["encoder.h.2"], progress=False)
     assert acts.layer_names == ["encoder.h.2"]
     with pytest.raises(UnknownIdError, match="did you mean 'encoder.h.2'"):
@@ -106,7 +88,7 @@ def test_layer_subset_and_unknown_layer(tiny):
 
 def test_bfloat16_returns_float32_close_to_float32(tiny):
     bf16 = load(tiny.spec, dtype="bfloat16")
-    streams = _streams("fedorenko2016")[:2]
+    streams = golden_streams("fedorenko2016")[:2]
     lo = extract_legacy(bf16, streams, progress=False)
     hi = extract_legacy(tiny, streams, progress=False)
     assert lo.meta["dtype"] == "bfloat16" and lo.layers["encoder.h.2"].dtype == np.float32

@@ -31,7 +31,7 @@ def test_chained_without_leading_space(gpt2_tok):
 
 def test_lone_space_token_carried_into_next_word(gpt2_tok):
     # transformers >= 3 keep a trailing space as a lone 'Ġ'; without stripping it joins the next word
-    ts = legacy_tokenize(gpt2_tok, ["A clear day it ", "was fine"], ("ġ",), strip=False)
+    ts = legacy_tokenize(gpt2_tok, ["A clear day it ", "was fine"], ("ġ",), tokenization="seed")
     assert ts.tokens == ["A", "Ġclear", "Ġday", "Ġit", "Ġ", "was", "Ġfine"]
     assert ts.word_ends == [0, 1, 2, 3, 5, 6]
     stripped = legacy_tokenize(gpt2_tok, ["A clear day it ", "was fine"], ("ġ",))
@@ -39,10 +39,14 @@ def test_lone_space_token_carried_into_next_word(gpt2_tok):
 
 
 def test_trailing_space_at_stream_end_is_one_line_input_error(gpt2_tok):
-    # the legacy code crashes with IndexError here (golden README §7.2, Pereira 384sentences.319)
+    # upstream crashes with IndexError here under transformers >= 3 (golden README §7.2, Pereira 384sentences.319)
+    tokens = gpt2_tok.tokenize("A nice") + gpt2_tok.tokenize("view ")
     with pytest.raises(InputError, match=r"left over after the last word 'view' of stimulus 'p.1'") as info:
-        legacy_tokenize(gpt2_tok, ["A nice", "view "], ("ġ",), strip=False, text_labels=["p.0", "p.1"])
+        align_words(tokens, ["A", "nice", "view"], ("ġ",), word_labels=["p.0", "p.0", "p.1"])
     assert "\n" not in str(info.value)
+    # the seed's guard stops there instead
+    assert align_words(tokens, ["A", "nice", "view"], ("ġ",), stop_after_last=True) == [0, 1, 2]
+    assert legacy_tokenize(gpt2_tok, ["A nice", "view "], ("ġ",), tokenization="seed").word_ends == [0, 1, 2]
 
 
 def test_cls_sep_models(wordpiece_tok):

@@ -55,13 +55,13 @@ def test_rerun_reuses_cache_without_loading(tmp_path, monkeypatch, spec, streams
 def test_key_parts_change_the_entry(tmp_path, spec, streams):
     cache = ActivationCache(tmp_path)
     fp = fingerprint(streams)
-    base = cache.key(spec, "rev1", "legacy", "float32", fp, None, strip=True)
-    variants = [cache.key(spec, "rev2", "legacy", "float32", fp, None, strip=True),
+    base = cache.key(spec, "rev1", "legacy", "float32", fp, None, tokenization="paper")
+    variants = [cache.key(spec, "rev2", "legacy", "float32", fp, None, tokenization="paper"),
                 cache.key(spec, "rev1", "bsl", "float32", fp, None),
-                cache.key(spec, "rev1", "legacy", "bfloat16", fp, None, strip=True),
-                cache.key(spec, "rev1", "legacy", "float32", fingerprint(streams[:1]), None, strip=True),
-                cache.key(spec, "rev1", "legacy", "float32", fp, ["drop"], strip=True),
-                cache.key(spec, "rev1", "legacy", "float32", fp, None, strip=False)]
+                cache.key(spec, "rev1", "legacy", "bfloat16", fp, None, tokenization="paper"),
+                cache.key(spec, "rev1", "legacy", "float32", fingerprint(streams[:1]), None, tokenization="paper"),
+                cache.key(spec, "rev1", "legacy", "float32", fp, ["drop"], tokenization="paper"),
+                cache.key(spec, "rev1", "legacy", "float32", fp, None, tokenization="seed")]
     paths = {cache.path(k) for k in variants}
     assert len(paths) == len(variants) and cache.path(base) not in paths
     # ids and stream structure are part of the stimulus fingerprint, not only the texts

@@ -99,3 +99,22 @@ def test_bsl_module_lookup_suggests():
     assert bsl_module(base, "transformer.h.0") is base.h[0]
     with pytest.raises(UnknownIdError, match="did you mean 'transformer.h.0'"):
         bsl_module(base, "transformer.h0")
+
+
+def test_seed_report_registrations():
+    # the seed's own Brain-Score Language registrations: one id per committed layer, same weights as the base id
+    want = {"smollm2-135m": ("HuggingFaceTB/SmolLM2-135M", "model.layers.15"),
+            "smollm2-135m_l2": ("HuggingFaceTB/SmolLM2-135M", "model.layers.2"),
+            "smollm2-135m_l8": ("HuggingFaceTB/SmolLM2-135M", "model.layers.8"),
+            "smollm2-135m_l15": ("HuggingFaceTB/SmolLM2-135M", "model.layers.15"),
+            "pythia-70m_l2": ("EleutherAI/pythia-70m-deduped", "gpt_neox.layers.2"),
+            "pythia-70m_last": ("EleutherAI/pythia-70m-deduped", "gpt_neox.layers.5"),
+            "gemma-2b_l2": ("google/gemma-2b", "model.layers.2"),
+            "gemma-2b_last": ("google/gemma-2b", "model.layers.17")}
+    for name, (hub, layer) in want.items():
+        spec = resolve_model(name)
+        assert (spec.id, spec.hf_id, spec.bsl_layer) == (name, hub, layer)
+    assert resolve_model("EleutherAI/pythia-70m-deduped").id == "pythia-70m-deduped"
+    assert resolve_model("pythia-70m").hf_id == "EleutherAI/pythia-70m"  # not the seed's deduped one
+    from repro.references import model_size
+    assert model_size("gemma-2b_l2") == model_size("gemma-2b") and model_size("pythia-70m_last") == 70_000_000

@@ -100,8 +100,9 @@ def test_linear_pearsonr_test_vector():
     Y = rs.poisson(1, 750).reshape(30, 25).astype(float)
     ids = np.arange(30)
     folds = splits(SplitSpec("ShuffleSplit", 10, 1, train_size=0.9), 30)
-    r = cross_regressed_correlation({"x": X}, Y, ids, folds, pearson_eps, solver="stable")["x"]
-    assert np.mean(np.median(r, axis=1)) == pytest.approx(0.0368642645, abs=1e-8)
+    for solver in ("stable", "bsl-exact"):  # float64 features stay float64, as in scikit-learn
+        r = cross_regressed_correlation({"x": X}, Y, ids, folds, pearson_eps, solver=solver, cutoff=1e-6)["x"]
+        assert np.mean(np.median(r, axis=1)) == pytest.approx(0.0368642645, abs=1e-9), solver
     r = cross_regressed_correlation({"x": X}, Y, ids, folds, pearson_scipy, solver="stable")["x"]
     assert np.mean(np.nanmedian(r, axis=1)) == pytest.approx(0.0282629395, abs=1e-8)
 

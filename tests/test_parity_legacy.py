@@ -92,7 +92,8 @@ def test_positional_ceiling_quirk_reproduced(tmp_path, golden, benchmark):
     data = tmp_path / "s3_permuted"
     data.mkdir()
     for f in (golden / "legacy/s3").iterdir():
-        (data / f.name).symlink_to(f)
+        if not f.name.startswith("."):  # not the sha1 ledger other tests left in the mirror
+            (data / f.name).symlink_to(f)
     for f in (golden / "legacy/s3_permuted_ceiling").iterdir():
         (data / f.name).unlink()
         (data / f.name).symlink_to(f)

@@ -14,7 +14,7 @@ import repro.api
 from repro import references
 from repro.cli import main
 from repro.errors import OfflineError, UnknownIdError
-from repro.reproduction import TOLERANCE, compare_row, reproduce, select
+from repro.reproduction import GPT2_PEREIRA_TOLERANCE, TOLERANCE, compare_row, reproduce, select
 from repro.results import Result
 
 BENCH = "Pereira2018-encoding"
@@ -90,28 +90,56 @@ def test_golden_table_cli_exit_0_reuses_scores(passed_run, golden_refs, acts, le
     assert printed.index("low_dim ") < printed.index("PASS; tolerance") and "<- best" in printed
 
 
-def _gpt2_result(best: float, layers=("encoder.h.10", "encoder.h.11")) -> dict:
+def _gpt2_result(best: float, layers=("encoder.h.10", "encoder.h.11"), tokenization: str | None = None) -> dict:
     ls = [{"layer": name, "n_features": 768, "raw_center": None, "raw_error": None,
            "score_center": best - 0.03 * (len(layers) - 1 - i), "score_error": 0.1, "extra": {}}
           for i, name in enumerate(layers)]
+    prov = {"engine": "legacy", "solver": "legacy-exact"}  # no tokenization field: a paper-semantics result
+    if tokenization:
+        prov["tokenization"] = tokenization
     return {"schema": "repro.result/1", "benchmark": BENCH, "suite": "neural-nlp-legacy", "metric": "encoding",
             "model": {"id": "gpt2", "hf_id": "openai-community/gpt2", "source": "hf"},
             "ceiling": {"center": 0.318567, "kind": "aggregate", "source": "stored"}, "layers": ls,
             "best_layer": {"layer": layers[-1], "score_center": best, "score_error": 0.1},
-            "committed_layer": None, "provenance": {"engine": "legacy", "solver": "legacy-exact"}}
+            "committed_layer": None, "provenance": prov}
 
 
-@pytest.mark.parametrize("best, statuses", [(0.812, ["PASS", "PASS"]), (0.805, ["FAIL", "PASS"]),
-                                            (0.84, ["PASS", "FAIL"]), (0.70, ["FAIL", "FAIL"])])
-def test_gpt2_pereira_from_folder(tmp_path, best, statuses):
-    (tmp_path / "legacy").mkdir()
-    (tmp_path / "legacy" / "gpt2__Pereira2018-encoding.json").write_text(json.dumps(_gpt2_result(best)))
+def _write_gpt2_pair(folder: Path, paper: float | None, seed: float | None) -> None:
+    folder.mkdir(exist_ok=True)
+    if paper is not None:
+        (folder / "gpt2__Pereira2018-encoding.json").write_text(json.dumps(_gpt2_result(paper)))
+    if seed is not None:
+        (folder / "gpt2__Pereira2018-encoding__seed.json").write_text(json.dumps(_gpt2_result(seed, tokenization="seed")))
+
+
+@pytest.mark.parametrize("paper, seed, statuses", [
+    (0.8262, 0.8161, ["PASS", "PASS"]),
+    (0.8200, 0.8160, ["FAIL", "PASS"]),
+    (0.8264, 0.8240, ["PASS", "FAIL"]),  # within the old 0.015 of both references: no longer good enough
+    (0.8159, 0.8159, ["FAIL", "PASS"]),  # one number cannot pass both rows (2 x 0.004 < the 0.0105 gap)
+    (0.70, None, ["FAIL", "MISSING"])])
+def test_gpt2_pereira_from_folder(tmp_path, paper, seed, statuses):
+    _write_gpt2_pair(tmp_path / "legacy", paper, seed)
     comp = reproduce("gpt2-pereira", from_dir=tmp_path / "legacy", output=tmp_path / "out")
-    assert [r.ref.value for r in comp.rows] == [0.826374627, 0.8159]
+    assert [r.ref.value for r in comp.rows] == [0.826374627, 0.8158978]
+    assert [r.tokenization for r in comp.rows] == ["paper", "seed"]
+    assert [r.tolerance for r in comp.rows] == [GPT2_PEREIRA_TOLERANCE] * 2
     assert [r.status for r in comp.rows] == statuses
     assert comp.passed == (statuses == ["PASS", "PASS"])
     md = (tmp_path / "out" / "gpt2-pereira.md").read_text()
     assert "Schrimpf" in md and "seed" in md.lower()  # citations
+    text = comp.text()
+    if seed is None:
+        assert not comp.attributions and "--tokenization seed" in text
+    else:  # attribution: per layer seed - paper; these results do not record their contexts
+        (att,) = comp.attributions
+        assert att.layers[-1] == ("encoder.h.11", paper, seed)
+        assert f"{seed - paper:+.6f}" in text and "contexts: not recorded" in text
+
+
+def test_gpt2_pereira_tolerance_separates_the_references():
+    assert 2 * GPT2_PEREIRA_TOLERANCE < 0.826374627 - 0.8158978
+    assert GPT2_PEREIRA_TOLERANCE > 3e-3  # the stable solver's bound on p > n Pereira layers (README, SPREAD.md)
 
 
 def test_missing_result_is_a_failure(tmp_path):
@@ -132,10 +160,19 @@ def test_builtin_tables():
     name, _, rows = select("neural-nlp-gpt2")
     assert sum(r.row == "layer" for r in rows) == 39 and sum(r.row == "best" for r in rows) == 3
     _, _, seed = select("seed-report")
-    assert {(r.model, r.benchmark) for r in seed} >= {("gemma-2b", "Blank2014-linear-shuffle"),
-                                                       ("pythia-70m", "Fedorenko2016-linear-shuffle"),
-                                                       ("smollm2-135m", "Blank2014-linear-shuffle"),
-                                                       ("distilgpt2", "Fedorenko2016-linear-shuffle")}
+    assert {(r.model, r.benchmark, r.layer) for r in seed} == {
+        ("gpt2", BENCH, "encoder.h.11"),
+        ("gemma-2b_last", "Pereira2018.243sentences-linear-shuffle", "model.layers.17"),
+        ("smollm2-135m_l8", "Blank2014-linear-shuffle", "model.layers.8"),
+        ("pythia-70m_l2", "Blank2014-linear-shuffle", "gpt_neox.layers.2"),
+        ("distilgpt2", "Blank2014-linear-shuffle", "transformer.h.5"),
+        ("gemma-2b_l2", "Blank2014-linear-shuffle", "model.layers.2"),
+        ("smollm2-135m_l8", "Fedorenko2016-linear-shuffle", "model.layers.8"),
+        ("pythia-70m_last", "Fedorenko2016-linear-shuffle", "gpt_neox.layers.5"),
+        ("distilgpt2", "Fedorenko2016-linear-shuffle", "transformer.h.5"),
+        ("gemma-2b_last", "Fedorenko2016-linear-shuffle", "model.layers.17")}
+    # BSL rows are the committed layer of the seed's own registrations; compared on the normalised score
+    assert all(r.row == "committed" and r.compare == "score" for r in seed if r.model != "gpt2")
     # model ids and aliases select every published row for the model
     _, _, bert = select("bert")
     assert {r.benchmark for r in bert} == {"Pereira2018-encoding", "Blank2014fROI-encoding", "Fedorenko2016v3-encoding"}
@@ -152,9 +189,16 @@ def test_reference_data_matches_spec():
     assert refs[("gpt2", BENCH, "encoder.h.11", "best")].score_center == 0.826374627
     assert refs[("gpt2-xl", BENCH, "encoder.h.43", "best")].score_error == 0.1018
     assert refs[("gpt2", "Fedorenko2016v3-encoding", "encoder.h.7", "layer")].score_center == 0.741268
-    assert seeds[("gpt2", BENCH, "encoder.h.11")].score_center == 0.8159
-    seed = seeds[("pythia-70m", "Blank2014-linear-shuffle", "L2")]
-    assert (seed.score_center, seed.raw_center, seed.ceiling) == (0.472, 0.099, 0.21026591)
+    gpt2 = seeds[("gpt2", BENCH, "encoder.h.11")]  # the seed's create_figures.py, not the rounded 0.8159
+    assert (gpt2.score_center, gpt2.raw_center, gpt2.ceiling, gpt2.tokenization) == (0.8158978, 0.25991808,
+                                                                                     0.31856696, "seed")
+    paper = refs[("gpt2", BENCH, "encoder.h.11", "best")]
+    assert (paper.raw_center, paper.tokenization, paper.tolerance) == (0.26326, "paper", GPT2_PEREIRA_TOLERANCE)
+    seed = seeds[("pythia-70m_l2", "Blank2014-linear-shuffle", "gpt_neox.layers.2")]
+    assert (seed.score_center, seed.raw_center, seed.ceiling) == (0.471598, 0.099161, 0.210266)
+    gemma = seeds[("gemma-2b_last", "Pereira2018.243sentences-linear-shuffle", "model.layers.17")]
+    assert (gemma.score_center, gemma.raw_center, gemma.ceiling) == (0.97327393, 0.34433388, 0.3537892)
+    assert seeds[("gemma-2b_last", "Fedorenko2016-linear-shuffle", "model.layers.17")].ceiling == 0.225257
     assert references.model_size("openai-community/gpt2") == 124_000_000
     assert set(references.citations()) >= {r.source for r in references.all_references()}
 
@@ -176,8 +220,7 @@ def test_seed_layer_labels_and_raw_compare():
 def test_api_mirrors_cli(tmp_path):
     import repro
     import repro.reproduction  # noqa: F401 - the submodule import must not shadow the function
-    (tmp_path / "r").mkdir()
-    (tmp_path / "r" / "x.json").write_text(json.dumps(_gpt2_result(0.82)))
+    _write_gpt2_pair(tmp_path / "r", 0.8264, 0.8159)
     comp = repro.reproduce("gpt2-pereira", from_dir=tmp_path / "r")
     assert comp.passed and callable(repro.report) and callable(repro.score)
 

@@ -18,6 +18,7 @@ from .blank2014 import BLANK2014FROI_ENCODING
 from .fedorenko2016 import FEDORENKO2016V3_ENCODING
 from .legacy_similarity import LEGACY_SIMILARITY_BENCHMARKS
 from .pereira2018 import PEREIRA2018_ENCODING
+from .variants import variants_of
 
 BENCHMARKS: Registry = Registry("benchmark")
 
@@ -25,6 +26,9 @@ for _b in (PEREIRA2018_ENCODING, BLANK2014FROI_ENCODING, FEDORENKO2016V3_ENCODIN
     BENCHMARKS.register(_b.id, _b)
 for _b in (*bsl_pereira2018.BENCHMARKS, *bsl_blank2014.BENCHMARKS, *bsl_fedorenko2016.BENCHMARKS):
     BENCHMARKS.register(_b.id, _b, aliases=dict(_b.aliases))
+# repro's leakage-safe split variants (ids '<original>@<split>'; suite 'repro-variant-of:<suite>')
+for _b in variants_of([b for _, b in BENCHMARKS.items() if b.metric == "encoding"]):
+    BENCHMARKS.register(_b.id, _b)
 
 
 ENTRY_POINT_GROUP = "repro.benchmarks"

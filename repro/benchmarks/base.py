@@ -20,6 +20,10 @@ class LayerScore:
     score_error: float | None
     extra: dict = field(default_factory=dict)
     conditioning: dict | None = None  # metrics/conditioning.py record + the original's expected spread
+    # repro.stats (not in either original suite): 95 % bootstrap intervals and per-subject scores
+    raw_ci: list[float] | None = None
+    score_ci: list[float] | None = None
+    subject_scores: dict | None = None
 
 
 @dataclass
@@ -35,6 +39,7 @@ class BenchmarkScore:
     per_neuroid: dict[str, np.ndarray] = field(default_factory=dict)  # side-file arrays
     data_files: dict[str, str] = field(default_factory=dict)  # name -> sha1
     settings: dict = field(default_factory=dict)
+    layer_selection: dict | None = None  # repro.stats.nested, beside the max over layers
 
     @property
     def best_layer(self) -> LayerScore:
@@ -89,6 +94,8 @@ class ScoreContext:
     progress: Any = None  # something with .update(n), advanced once per cross-validation step
     cache_dir: str | None = None  # computed ceilings are cached under it
     quiet: bool = False
+    bootstrap: Any = None  # repro.stats.bootstrap.BootstrapSpec (None: no intervals); encoding benchmarks only
+    layer_selection: str = "max"  # max (the suites' rule) | nested (also report the held-out choice)
 
 
 @runtime_checkable

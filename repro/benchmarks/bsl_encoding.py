@@ -16,6 +16,10 @@ from ..metrics.correlation import pearson_eps
 from ..metrics.cv import SplitSpec, splits
 from ..metrics.encoding import align_rows, cross_regressed_correlation
 from ..metrics.solvers import BSL_COND, check_solver
+from ..stats.aggregate import BslAggregate
+from ..stats.attach import add_intervals
+from ..stats.attach import layer_selection as stats_selection
+from ..stats.bootstrap import FoldObserver
 from .base import SUITE_BSL, BenchmarkScore, DataOptions, LayerScore, Loaded, ScoreContext, Stimuli
 
 
@@ -68,8 +72,10 @@ class BslEncodingBenchmark:
         if data.stored_ceiling is not None:
             return data.stored_ceiling, "stored"
         from ..ceiling_cache import bsl_benchmark_ceiling
+        from .variants import original
 
-        return bsl_benchmark_ceiling(self, data.assembly, data.data_sha1, ctx.cache_dir, quiet=ctx.quiet), "computed"
+        # a leakage-safe variant is normalised by its original's ceiling (the original's splits)
+        return bsl_benchmark_ceiling(original(self), data.assembly, data.data_sha1, ctx.cache_dir, quiet=ctx.quiet), "computed"
 
     def select(self, assembly):
         if self.experiment is None:
@@ -91,8 +97,10 @@ class BslEncodingBenchmark:
         return out
 
     def folds(self, assembly):
-        labels = assembly.presentation[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
-        return splits(self.split, assembly.values.shape[0], labels)
+        pres = assembly.presentation
+        labels = pres[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
+        order = pres[self.split.order_coord].to_numpy() if self.split.order_coord else None
+        return splits(self.split, assembly.values.shape[0], labels, order)
 
     def score(self, acts: Activations, data: BslData, ctx: ScoreContext | None = None) -> BenchmarkScore:
         from ..metrics.conditioning import layers_conditioning  # scipy: not at start-up
@@ -100,15 +108,18 @@ class BslEncodingBenchmark:
 
         ctx = ctx or ScoreContext()
         solver, assembly = ctx.solver, data.assembly
+        bootstrap, layer_selection = ctx.bootstrap, ctx.layer_selection
         acts.check_finite()
         ceiling, ceiling_source = self.ceiling(data, ctx)
         ids = assembly.presentation["stimulus_id"].to_numpy()
         rows = align_rows(np.asarray(acts.stimulus_id), ids)
         layers = {name: arr[rows] for name, arr in acts.layers.items()}
         folds = self.folds(assembly)
+        agg = BslAggregate(ceiling, assembly.neuroid[self.subject_coord].to_numpy())
         r = cross_regressed_correlation(layers, assembly.values, ids, folds, pearson_eps, solver=solver,
                                         regression=self.regression, progress=ctx.progress, device=ctx.device,
-                                        cutoff=BSL_COND)
+                                        cutoff=BSL_COND,
+                                        observer=FoldObserver(bootstrap, agg.reduce, eps=1e-8) if bootstrap else None)
         conditioning = layers_conditioning(layers, folds, BSL_COND, self.regression)
         out, per_neuroid = [], {"neuroid_id": assembly.neuroid["neuroid_id"].to_numpy()}
         for name, X in layers.items():
@@ -118,7 +129,8 @@ class BslEncodingBenchmark:
             score = float(min(max(unclipped, 0.0), 1.0))
             out.append(LayerScore(name, X.shape[1], raw, None, score, None, {
                 "unclipped_score": unclipped if score != unclipped else None,
-                "per_split_median": per_split.tolist()}, annotate(self.suite, self.id, conditioning[name])))
+                "per_split_median": per_split.tolist()}, annotate(self.suite, self.id, conditioning[name]),
+                subject_scores=agg.subject_scores(r[name])))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
         fold_info = {"splitter": self.split.splitter, "split_coord": "stimulus_id",
                      "test_stimulus_ids": [ids[te].tolist() for _, te in folds]}
@@ -126,11 +138,14 @@ class BslEncodingBenchmark:
             groups = assembly.presentation[self.split.stratify_coord].to_numpy()
             fold_info["split_coord"] = self.split.stratify_coord
             fold_info["test_split_values"] = [list(dict.fromkeys(groups[np.sort(te)].tolist())) for _, te in folds]
+        add_intervals(out, agg, bootstrap, per_neuroid)
         return BenchmarkScore(self.id, self.suite, self.metric, ceiling, "scalar", ceiling_source, out,
                               [fold_info], per_neuroid, {},
                               {"solver": solver if self.regression == "linear" else "ridge-gcv",
                                "seed": self.split.random_state, "cv": self.split.describe(),
-                               "regression": self.regression})
+                               "regression": self.regression},
+                              layer_selection=stats_selection(out, agg, r, len(folds), layer_selection,
+                                                              disjoint=self.split.splitter != "ShuffleSplit"))
 
 
 def shuffle_split() -> SplitSpec:

@@ -16,6 +16,10 @@ from ..metrics.correlation import pearson_scipy
 from ..metrics.cv import splits
 from ..metrics.encoding import cross_regressed_correlation
 from ..metrics.stats import median_and_mad, quiet_nan, sorted_unique
+from ..stats.aggregate import PereiraAggregate, PerNeuroidAggregate
+from ..stats.attach import add_intervals
+from ..stats.attach import layer_selection as stats_selection
+from ..stats.bootstrap import FoldObserver
 from .base import BenchmarkScore, LayerScore, ScoreContext
 from .legacy_data import LegacyBenchmark
 
@@ -37,20 +41,23 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
     def score(self, acts: Activations, data, ctx: ScoreContext | None = None) -> BenchmarkScore:
         ctx = ctx or ScoreContext()
         solver, ceiling_mode, progress, device = ctx.solver, ctx.ceiling_mode, ctx.progress, ctx.device
+        bootstrap, layer_selection = ctx.bootstrap, ctx.layer_selection
         if ceiling_mode not in CEILING_MODES:
             raise InputError(f"unknown ceiling mode {ceiling_mode!r}; choose from {', '.join(CEILING_MODES)}")
         layers = self.aligned_layers(acts, data)
         if self.aggregation == "pereira":
-            result = self._score_pereira(layers, data, solver, ctx.atlases, progress, device)
+            result = self._score_pereira(layers, data, solver, ctx.atlases, progress, device, bootstrap, layer_selection)
         else:
-            result = self._score_per_neuroid(layers, data, solver, ceiling_mode, progress, device)
+            result = self._score_per_neuroid(layers, data, solver, ceiling_mode, progress, device, bootstrap,
+                                             layer_selection)
         result.settings.update({"solver": solver, "seed": self.split.random_state,
                                 "ceiling_mode": ceiling_mode if self.aggregation != "pereira" else None,
                                 "cv": self.split.describe()})
         return result
 
     # -- Pereira2018: experiment x atlas, aggregate ceiling ------------------------------------
-    def _score_pereira(self, layers, data, solver, atlases, progress, device=None) -> BenchmarkScore:
+    def _score_pereira(self, layers, data, solver, atlases, progress, device=None, bootstrap=None,
+                       layer_selection="max") -> BenchmarkScore:
         from ..metrics.conditioning import layers_conditioning, merge_blocks  # scipy: not at start-up
         from ..tolerances import annotate
 
@@ -58,6 +65,9 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
         in_atlas = neur["atlas"].isin(atlases).to_numpy()
+        lang = (neur["atlas"] == "language").to_numpy()
+        agg = PereiraAggregate(asm.values.shape[1], lang, neur["subject"].to_numpy()[lang], data.ceiling_center)
+        observer = FoldObserver(bootstrap, None) if bootstrap else None
         experiments = sorted(pres["experiment"].unique())
         fold_r = {name: np.full((len(experiments), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
         folds_out, cond_blocks = [], {name: [] for name in layers}
@@ -69,17 +79,20 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
                 continue
             target = block[:, cols]
             exp_ids = ids[prow]
-            folds = splits(self.split, len(prow))
+            labels = pres[self.split.stratify_coord].to_numpy()[prow] if self.split.stratify_coord else None
+            order = pres[self.split.order_coord].to_numpy()[prow] if self.split.order_coord else None
+            folds = splits(self.split, len(prow), labels, order)
             folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                               "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
             block_layers = {n: X[prow] for n, X in layers.items()}
+            obs = observer.for_block(e, agg.block_reducer(cols)) if observer else None
             r = cross_regressed_correlation(block_layers, target, exp_ids, folds,
-                                            pearson_scipy, solver=solver, progress=progress, device=device)
+                                            pearson_scipy, solver=solver, progress=progress, device=device,
+                                            observer=obs)
             for name, rec in layers_conditioning(block_layers, folds, None).items():
                 cond_blocks[name].append(rec)
             for name in layers:
                 fold_r[name][e][:, cols] = r[name]
-        lang = (neur["atlas"] == "language").to_numpy()
         subjects = neur["subject"].to_numpy()[lang]
         ceiling = data.ceiling_center
         out_layers, per_neuroid = [], {"neuroid_id": neur["neuroid_id"].to_numpy()}
@@ -91,15 +104,20 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], center, error, center / ceiling, error / ceiling,
                                          {"subject_medians": medians, "n_language_neuroids": int(lang.sum())},
-                                         annotate(self.suite, self.id, merge_blocks(cond_blocks[name]))))
+                                         annotate(self.suite, self.id, merge_blocks(cond_blocks[name])),
+                                         subject_scores=agg.subject_scores(medians)))
             per_neuroid[f"{name}__fold_r"] = fold_r[name]
             per_neuroid[f"{name}__language_neuroid_r"] = r_v
         per_neuroid["language_neuroid_id"] = neur["neuroid_id"].to_numpy()[lang]
+        add_intervals(out_layers, agg, bootstrap, per_neuroid)
         return BenchmarkScore(self.id, self.suite, self.metric, ceiling, "aggregate", "stored", out_layers,
-                              folds_out, per_neuroid)
+                              folds_out, per_neuroid,
+                              layer_selection=stats_selection(out_layers, agg, fold_r, self.split.n_splits,
+                                                              layer_selection))
 
     # -- Blank2014fROI / Fedorenko2016v3: per-neuroid ceiling --------------------------------------
-    def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress, device=None) -> BenchmarkScore:
+    def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress, device=None, bootstrap=None,
+                           layer_selection="max") -> BenchmarkScore:
         from ..metrics.conditioning import layers_conditioning  # scipy: not at start-up
         from ..tolerances import annotate
 
@@ -107,7 +125,8 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
         labels = pres[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
-        folds = splits(self.split, len(ids), labels)
+        folds = splits(self.split, len(ids), labels,
+                       pres[self.split.order_coord].to_numpy() if self.split.order_coord else None)
         # the correlation's output neuroid order: a stable sort by the neuroid coordinate
         order = np.argsort(neur[self.neuroid_order].to_numpy(), kind="stable")
         target = asm.values[:, order]
@@ -123,8 +142,9 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             # legacy quirk (spec §5.2): the alignment by neuroid_id is a no-op upstream, so the
             # i-th score neuroid is divided by the i-th ceiling row as stored in the file
             c = c_center
+        agg = PerNeuroidAggregate(c, subjects)
         r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress,
-                                        device=device)
+                                        device=device, observer=FoldObserver(bootstrap, agg.reduce) if bootstrap else None)
         conditioning = layers_conditioning(layers, folds, None)
         out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
                                         "ceiling_neuroid_id_file_order": c_ids}
@@ -135,15 +155,18 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             medians = _subject_medians(q, subjects)
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians},
-                                         annotate(self.suite, self.id, conditioning[name])))
+                                         annotate(self.suite, self.id, conditioning[name]),
+                                         subject_scores=dict(medians)))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
             per_neuroid[f"{name}__neuroid_r"] = r_n
             per_neuroid[f"{name}__neuroid_normalized"] = q
         folds_out = [{"experiment": None, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                       "stratification_coord": self.split.stratify_coord,
                       "test_stimulus_ids": [ids[te].tolist() for _, te in folds]}]
+        add_intervals(out_layers, agg, bootstrap, per_neuroid)
         return BenchmarkScore(self.id, self.suite, self.metric, data.ceiling_center, "per-neuroid", "stored",
-                              out_layers, folds_out, per_neuroid)
+                              out_layers, folds_out, per_neuroid,
+                              layer_selection=stats_selection(out_layers, agg, r, self.split.n_splits, layer_selection))
 
 
 def _subject_medians(values: np.ndarray, subjects: np.ndarray) -> dict[str, float]:

@@ -13,6 +13,7 @@ from ..errors import ReproError
 COMMANDS = {
     "score": "score", "activations": "activations", "ls": "ls", "cka": "cka", "reproduce": "reproduce",
     "report": "report", "doctor": "doctor", "cache": "cache", "sweep": "sweep", "bench": "bench", "demo": "demo",
+    "compare": "compare",
 }
 
 

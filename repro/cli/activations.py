@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from .common import add_data_options, add_layers_option, add_model_options, config_kwargs, formatter
+from .common import (
+    add_data_options,
+    add_layers_option,
+    add_model_options,
+    add_tokenization_option,
+    config_kwargs,
+    formatter,
+)
 
 EXAMPLES = """examples:
   repro activations --model gpt2 --benchmark Pereira2018-encoding --output gpt2-pereira.npz
@@ -16,6 +23,7 @@ def add_parser(sub) -> None:
     p.add_argument("--benchmark", required=True, help="benchmark whose stimuli and context rule to use")
     add_model_options(p, required=True)
     add_layers_option(p)
+    add_tokenization_option(p)
     add_data_options(p)
     p.add_argument("--output", required=True, help="where to write the .npz")
     p.set_defaults(run=run)

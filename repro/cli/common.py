@@ -47,11 +47,19 @@ def add_model_options(p: argparse.ArgumentParser, required: bool = False) -> Non
                    help="allow model code from the hub to run (off by default)")
 
 
+def add_tokenization_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tokenization", choices=["paper", "seed"],
+                   help="legacy neural-nlp benchmarks only: paper (default; strip each stimulus, as transformers 2.3.0) "
+                        "or seed (the seed report's transformers >= 3 semantics: a trailing space becomes a lone 'Ġ' "
+                        "carried into the next word); see docs/why-0.8159.md")
+
+
 def add_layers_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", nargs="+", metavar="LAYER", help="score only these layers (default: all)")
 
 
 def config_kwargs(args) -> dict:
     keys = ("revision", "layers", "data_dir", "cache_dir", "offline", "device", "dtype", "batch_size",
-            "trust_remote_code", "quiet", "solver", "ceiling_mode")
+            "trust_remote_code", "quiet", "solver", "ceiling_mode", "tokenization", "bootstrap", "bootstrap_seed",
+            "bootstrap_method", "layer_selection")
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}

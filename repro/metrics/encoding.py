@@ -47,6 +47,7 @@ def cross_regressed_correlation(
     progress=None,
     device: str | None = None,
     cutoff: float | None = None,
+    observer: Callable | None = None,
 ) -> dict[str, np.ndarray]:
     """For each layer (rows already aligned with ``target``): r[split, neuroid].
 
@@ -58,6 +59,7 @@ def cross_regressed_correlation(
     ``device`` (e.g. "cuda"): the ``stable`` products and correlations run there with torch.
     ``cutoff``: the suite's relative singular-value cut-off for ``stable`` (None: legacy, eps of the
     activations' dtype; Brain-Score Language passes 1e-6, its scikit-learn's ``cond``).
+    ``observer(layer, fold, pred, Y_test)`` sees every fold's held-out predictions (the bootstrap).
     """
     from .regression import (  # scipy: imported when scoring, not when the benchmarks are listed
         _COND,
@@ -80,13 +82,17 @@ def cross_regressed_correlation(
             for name in names:
                 pred, _alpha = ridge_gcv_fit_predict(layers[name][train], Y_train, layers[name][test])
                 out[name][f] = r_of(pred)
+                _observe(observer, name, f, pred, Y_test)
                 _tick(progress)
         elif solver == "stable" and device is not None:
             from .gpu import DeviceFold
 
             fold = DeviceFold(device, Y_train, Y_test, correlation.__name__)
             for name in names:
-                out[name][f] = fold.r(stable_operator(layers[name][train], layers[name][test], cutoff))
+                op = stable_operator(layers[name][train], layers[name][test], cutoff)
+                out[name][f] = fold.r(op)
+                if observer is not None:
+                    observer(name, f, fold.predict(op), Y_test)
                 _tick(progress)
             del fold
         elif solver == "stable":
@@ -99,6 +105,7 @@ def cross_regressed_correlation(
                     pred = stable_predict_centred(layers[name][train], Yc, layers[name][test], cutoff)
                     pred += y_off
                     out[name][f] = r_of(pred)
+                    _observe(observer, name, f, pred, Y_test)
                     _tick(progress)
                 continue
             for chunk in _chunks(names, len(test), Y_train.shape[1]):
@@ -106,7 +113,9 @@ def cross_regressed_correlation(
                 pred = A @ Yc
                 pred += y_off
                 for i, name in enumerate(chunk):
-                    out[name][f] = r_of(pred[i * len(test):(i + 1) * len(test)])
+                    block = pred[i * len(test):(i + 1) * len(test)]
+                    out[name][f] = r_of(block)
+                    _observe(observer, name, f, block, Y_test)
                     _tick(progress)
                 del pred
         else:
@@ -119,6 +128,7 @@ def cross_regressed_correlation(
                     cast[dt] = np.asarray(Y_train).astype(dt)
                 pred = sklearn_fit_predict(X[train], cast[dt], X[test], _COND[solver])
                 out[name][f] = r_of(pred)
+                _observe(observer, name, f, pred, Y_test)
                 _tick(progress)
     return out
 
@@ -127,6 +137,11 @@ def _chunks(names: list[str], n_test: int, n_targets: int, budget: int = 256 << 
     """Layers per stacked product, so that one block of predictions stays under ``budget`` bytes."""
     per = max(1, budget // max(1, 8 * n_test * n_targets))
     return [names[i:i + per] for i in range(0, len(names), per)]
+
+
+def _observe(observer, name, fold, pred, Y_test) -> None:
+    if observer is not None:
+        observer(name, fold, pred, Y_test)
 
 
 def _tick(progress) -> None:

@@ -55,6 +55,11 @@ class DeviceFold:
         self.Y_test = torch.as_tensor(np.asarray(Y_test, dtype=np.float64), device=self.device)
         self.corr = TORCH_CORRELATIONS[correlation_name]
 
+    def predict(self, A: np.ndarray) -> np.ndarray:
+        """The held-out predictions themselves, back on the host (for the bootstrap)."""
+        At = self.torch.as_tensor(A, device=self.device)
+        return (At @ self.Yc + self.y_off).cpu().numpy()
+
     def r(self, A: np.ndarray) -> np.ndarray:
         """r per neuroid of predictions ``A @ Yc + mean(Y)`` for one layer's operator A [test, train]."""
         At = self.torch.as_tensor(A, device=self.device)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import InputError
+from .tokenization import check, strips
 
 
 @dataclass
@@ -29,12 +30,15 @@ def clean_token(token: str) -> str:
 
 
 def align_words(tokens: Sequence[str], words: Sequence[str], special_tokens: Sequence[str] = (),
-                skip: Sequence[str] = (), word_labels: Sequence[str] | None = None) -> list[int]:
+                skip: Sequence[str] = (), word_labels: Sequence[str] | None = None,
+                stop_after_last: bool = False) -> list[int]:
     """Return the token index at which each word ends; raise InputError naming the word that fails.
 
     ``special_tokens``: lower-case strings deleted from the joined candidate (e.g. ``'ġ'``);
     ``skip``: token strings ignored for alignment (the added CLS/SEP). A token that cleans to
     nothing (a lone ``Ġ``) does not end a word and is carried into the next one, as in the legacy code.
+    ``stop_after_last``: the seed's guard: tokens after the last word are ignored (upstream raises
+    IndexError there, and so do we without it).
     """
     skip = set(skip)
     ends: list[int] = []
@@ -43,6 +47,8 @@ def align_words(tokens: Sequence[str], words: Sequence[str], special_tokens: Seq
         if tok in skip:
             continue
         if len(ends) == len(words):
+            if stop_after_last:
+                break
             label = word_labels[-1] if word_labels else "?"
             raise InputError(
                 f"cannot align tokens with words: token {tok!r} is left over after the last word {words[-1]!r} of "
@@ -65,14 +71,16 @@ def align_words(tokens: Sequence[str], words: Sequence[str], special_tokens: Seq
     return ends
 
 
-def legacy_tokenize(tokenizer, texts: Sequence[str], special_tokens: Sequence[str] = (), strip: bool = True,
-                    text_labels: Sequence[str] | None = None) -> TokenizedStream:
+def legacy_tokenize(tokenizer, texts: Sequence[str], special_tokens: Sequence[str] = (),
+                    tokenization: str = "paper", text_labels: Sequence[str] | None = None) -> TokenizedStream:
     """Tokenise one context stream the legacy way.
 
-    ``strip``: strip every text first, as transformers 2.3.0 (the paper's environment) did inside
-    ``tokenize``; newer transformers keep a trailing space as a lone ``Ġ`` token (golden README §7.2).
+    ``tokenization`` (see :mod:`repro.models.tokenization`): ``paper`` strips every text first, as
+    transformers 2.3.0 did inside ``tokenize``; ``seed`` keeps a trailing space as a lone ``Ġ`` token,
+    as newer transformers do (golden README §7.2), with the seed's end-of-stream guard.
     """
-    texts = [t.strip() if strip else t for t in texts]
+    tokenization = check(tokenization)
+    texts = [t.strip() if strips(tokenization) else t for t in texts]
     words_per_text = [len(t.split()) for t in texts]
     words = " ".join(texts).split()
     fed = list(texts)
@@ -89,7 +97,7 @@ def legacy_tokenize(tokenizer, texts: Sequence[str], special_tokens: Sequence[st
     labels = None
     if text_labels is not None:
         labels = [str(lab) for lab, n in zip(text_labels, words_per_text) for _ in range(n)]
-    ends = align_words(tokens, words, special_tokens, skip, labels)
+    ends = align_words(tokens, words, special_tokens, skip, labels, stop_after_last=tokenization == "seed")
     ids = tokenizer.convert_tokens_to_ids(tokens)
     cls_id = tokenizer.convert_tokens_to_ids(cls) if cls is not None else None
     return TokenizedStream(tokens, list(ids), ends, words_per_text, cls_id)

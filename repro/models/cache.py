@@ -21,6 +21,7 @@ from .extract import EXTRACTION_VERSION, extract_bsl, extract_legacy
 from .loading import LoadedModel, cached_revision, load
 from .registry import ModelSpec
 from .streams import BslGroup, LegacyStream, fingerprint
+from .tokenization import check as check_tokenization
 
 MODES = ("legacy", "bsl")
 
@@ -39,7 +40,7 @@ class CacheKey:
     dtype: str
     stimuli: str  # streams.fingerprint of the exact texts, ids and stream structure
     layers: tuple[str, ...] | None  # None: every layer
-    options: str = "{}"  # JSON of mode options that change values (e.g. legacy strip)
+    options: str = "{}"  # JSON of mode options that change values (legacy: the tokenization semantics)
     version: int = EXTRACTION_VERSION
 
     def as_dict(self) -> dict:
@@ -90,7 +91,7 @@ class ActivationCache:
 def cached_extract(model: ModelSpec | LoadedModel, mode: str, units: Sequence[LegacyStream] | Sequence[BslGroup],
                    layers: Sequence[str] | None = None, *, cache: ActivationCache | None = None,
                    device: str = "cpu", dtype: str = "float32", batch_size: int = 8, progress: bool = True,
-                   strip: bool = True, trust_remote_code: bool = False, offline: bool | None = None) -> Activations:
+                   tokenization: str = "paper", trust_remote_code: bool = False, offline: bool | None = None) -> Activations:
     """Cached activations, or extract and store them. A ModelSpec is loaded only on a cache miss
     (or when its revision cannot be known without loading: a hub id that is not cached yet)."""
     cache = cache or ActivationCache()
@@ -102,7 +103,7 @@ def cached_extract(model: ModelSpec | LoadedModel, mode: str, units: Sequence[Le
     if revision is None:
         loaded = load(spec, device, dtype, trust_remote_code, offline)
         revision = loaded.revision
-    options = {"strip": strip} if mode == "legacy" else {}
+    options = {"tokenization": check_tokenization(tokenization)} if mode == "legacy" else {}
     key = cache.key(spec, revision, mode, dtype, fingerprint(units), layers, **options)
     hit = cache.get(key)
     if hit is not None:
@@ -119,7 +120,7 @@ def cached_extract(model: ModelSpec | LoadedModel, mode: str, units: Sequence[Le
         if loaded.revision != revision:
             raise ModelError(f"model {spec.id!r} changed on disk while extracting (revision {revision} -> {loaded.revision}); rerun")
         if mode == "legacy":
-            acts = extract_legacy(loaded, units, layers, batch_size, progress, strip=strip)
+            acts = extract_legacy(loaded, units, layers, batch_size, progress, tokenization=tokenization)
         elif mode == "bsl":
             acts = extract_bsl(loaded, units, layers, batch_size, progress)
         else:

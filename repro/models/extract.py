@@ -23,6 +23,7 @@ from .alignment import legacy_tokenize
 from .loading import LoadedModel
 from .registry import bsl_layer_names, bsl_module, legacy_layer_labels
 from .streams import BslGroup, LegacyStream
+from .tokenization import check as check_tokenization
 
 EXTRACTION_VERSION = 1
 LEGACY_WINDOW = 512  # the legacy wrapper's max tokens per forward pass (511 + re-inserted CLS for CLS models)
@@ -37,7 +38,7 @@ class _Job:
 # --- legacy -------------------------------------------------------------------------------------
 
 def extract_legacy(loaded: LoadedModel, streams: Sequence[LegacyStream], layers: Sequence[str] | None = None,
-                   batch_size: int = 8, progress: bool = True, strip: bool = True,
+                   batch_size: int = 8, progress: bool = True, tokenization: str = "paper",
                    reference: bool = False) -> Activations:
     """Legacy neural-nlp activations: one row per id, in the order of the ids across ``streams``.
 
@@ -45,7 +46,10 @@ def extract_legacy(loaded: LoadedModel, streams: Sequence[LegacyStream], layers:
     (identical to the per-word loop because a causal state depends only on earlier tokens);
     only word ends past the 512-token window get their own 512-token window (positions from 0).
     Masked models: one window per kept word (no shortcut exists for bidirectional attention).
+    ``tokenization``: ``paper`` or ``seed`` (:mod:`repro.models.tokenization`); under ``seed`` the meta
+    also says how many kept words see another context than under ``paper`` (``context_changes``).
     """
+    tokenization = check_tokenization(tokenization)
     spec = loaded.spec
     labels = legacy_layer_labels(spec, loaded.config)
     wanted = _select(labels, layers)
@@ -56,9 +60,10 @@ def extract_legacy(loaded: LoadedModel, streams: Sequence[LegacyStream], layers:
     out_ids: list = []
     ctx_tokens: list[int] = []
     tokens_reference = 0
+    changes = _ContextChanges() if tokenization != "paper" else None
     for stream in streams:
         labels_txt = _text_labels(stream)
-        ts = legacy_tokenize(loaded.tokenizer, stream.texts, spec.special_tokens, strip, labels_txt)
+        ts = legacy_tokenize(loaded.tokenizer, stream.texts, spec.special_tokens, tokenization, labels_txt)
         ends = ts.word_ends
         tokens_reference += sum(_window_len(e, width, has_cls) for e in ends)
         if stream.per_word:
@@ -66,6 +71,9 @@ def extract_legacy(loaded: LoadedModel, streams: Sequence[LegacyStream], layers:
         else:
             keep = list(np.cumsum(ts.words_per_text) - 1)
         rows = list(range(len(out_ids), len(out_ids) + len(keep)))
+        if changes is not None:
+            paper = legacy_tokenize(loaded.tokenizer, stream.texts, spec.special_tokens, "paper", labels_txt)
+            changes.add(ts, paper, keep, width)
         out_ids.extend(stream.ids)
         ctx_tokens.extend(_window_len(ends[w], width, has_cls) for w in keep)
         if reference:
@@ -87,9 +95,32 @@ def extract_legacy(loaded: LoadedModel, streams: Sequence[LegacyStream], layers:
             jobs.append(_Job(win, [(len(win) - 1, r)]))
     arrays, n_tokens, n_passes = _run(loaded, jobs, len(out_ids), ("hidden", idx), batch_size, progress,
                                       reference)
-    meta = _meta(loaded, "legacy", wanted, n_tokens, n_passes, tokens_reference, reference)
-    meta["strip"] = strip
+    meta = _meta(loaded, "legacy", wanted, n_tokens, n_passes, tokens_reference, reference, jobs)
+    meta["tokenization"] = tokenization
+    if changes is not None:
+        meta["context_changes"] = changes.summary()
     return Activations(_id_array(out_ids), dict(zip(wanted, arrays)), meta, np.asarray(ctx_tokens, dtype=np.int64))
+
+
+class _ContextChanges:
+    """Kept words whose model input (the token window ending at the word) differs from ``paper``'s."""
+
+    def __init__(self):
+        self.n = 0
+        self.delta: dict[int, int] = {}
+
+    def add(self, ts, paper, keep: list[int], width: int) -> None:
+        for w in keep:
+            mine = _legacy_window(ts.token_ids, ts.word_ends[w], width, ts.cls_token_id)
+            theirs = _legacy_window(paper.token_ids, paper.word_ends[w], width, paper.cls_token_id)
+            self.n += 1
+            if mine != theirs:
+                d = len(mine) - len(theirs)
+                self.delta[d] = self.delta.get(d, 0) + 1
+
+    def summary(self) -> dict:
+        return {"against": "paper", "n": self.n, "different": sum(self.delta.values()),
+                "length_delta": {str(k): v for k, v in sorted(self.delta.items())}}
 
 
 def _window_len(e: int, width: int, has_cls: bool) -> int:
@@ -192,7 +223,7 @@ def extract_bsl(loaded: LoadedModel, groups: Sequence[BslGroup], layers: Sequenc
             jobs.append(shared)
     arrays, n_tokens, n_passes = _run(loaded, jobs, len(out_ids), ("hooks", modules), batch_size, progress,
                                       reference)
-    meta = _meta(loaded, "bsl", names, n_tokens, n_passes, tokens_reference, reference)
+    meta = _meta(loaded, "bsl", names, n_tokens, n_passes, tokens_reference, reference, jobs)
     # the strings actually tokenised: BSL's `context` coordinate (for inspection; not saved)
     return Activations(_id_array(out_ids), dict(zip(names, arrays)), meta, np.asarray(ctx_tokens, dtype=np.int64),
                        coords={"context": np.asarray(contexts)})
@@ -349,7 +380,7 @@ def _id_array(ids: list) -> np.ndarray:
 
 
 def _meta(loaded: LoadedModel, mode: str, layers: list[str], n_tokens: int, n_passes: int,
-          tokens_reference: int, reference: bool) -> dict:
+          tokens_reference: int, reference: bool, jobs: list[_Job]) -> dict:
     import torch
     import transformers
 
@@ -357,6 +388,8 @@ def _meta(loaded: LoadedModel, mode: str, layers: list[str], n_tokens: int, n_pa
         "model": loaded.spec.id, "hf_id": loaded.spec.hf_id, "revision": loaded.revision, "mode": mode,
         "dtype": loaded.dtype, "device": loaded.device, "layers": list(layers),
         "tokens_forward": int(n_tokens), "forward_batches": int(n_passes),
+        # sum of squared context lengths: the attention share of the FLOPs (repro bench's floor)
+        "token_pairs_forward": int(sum(len(j.ids) ** 2 for j in jobs)),
         "tokens_reference_pattern": int(tokens_reference), "reference": bool(reference),
         "extraction_version": EXTRACTION_VERSION,
         "torch": torch.__version__, "transformers": transformers.__version__,

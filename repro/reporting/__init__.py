@@ -29,6 +29,8 @@ from ..tables import grid
 from . import figures as figs
 from .cka import SCHEMA as CKA_SCHEMA
 
+COMPARE_SCHEMA = "repro.compare/1"
+
 log = logging.getLogger("repro")
 
 
@@ -56,6 +58,8 @@ def collect(inputs) -> tuple[list[tuple[dict, Path]], list[tuple[dict, Path]]]:
             results.append((data, f))
         elif schema == CKA_SCHEMA:
             ckas.append((data, f))
+        elif schema == COMPARE_SCHEMA:
+            continue  # read by _comparisons (repro compare files)
         elif f in [Path(i) for i in inputs]:
             raise InputError(f"{f} is neither a repro result ({RESULT_SCHEMA}) nor a CKA file ({CKA_SCHEMA})")
     if not results and not ckas:
@@ -96,8 +100,9 @@ def report(results, output: str | Path = "report", title: str = "repro report",
             for b in benches:
                 rs = [table[(m, b)] for m in models if (m, b) in table]
                 png = figs.layer_curves(b, rs, fig_dir, f"layers_{_slug(b)}", formats)
-                curves.append(_figure(png, out, f"{b}: normalised score per layer (band: ± error where the suite "
-                                      "reports one; star: best layer; dashed: ceiling = 1).", formats))
+                curves.append(_figure(png, out, f"{b}: normalised score per layer (band: 95 % bootstrap interval "
+                                      "over stimuli where the result has one, else ± the suite's error; star: best "
+                                      "layer; dashed: ceiling = 1).", formats))
                 bar.update(1)
             sections.append("<h2>Layer curves</h2>" + "".join(curves))
             parts = [_figure(figs.benchmark_bars(table, models, benches, fig_dir, formats=formats), out,
@@ -122,6 +127,7 @@ def report(results, output: str | Path = "report", title: str = "repro report",
                                     f"{html.escape(data['benchmark'])} stimuli ({html.escape(str(path))}).", formats))
                 bar.update(1)
             sections.append("<h2>Layer × layer CKA</h2>" + "".join(heat))
+    sections += _comparisons(results, fig_dir, out, formats)
     if table:
         sections.append("<h2>Every number</h2>" + _layer_tables(table, origin))
     sections.append("<h2>Provenance</h2>" + _provenance(table, origin, ckas))
@@ -133,6 +139,29 @@ def report(results, output: str | Path = "report", title: str = "repro report",
     index = out / "index.html"
     atomic_write_text(index, page)
     return index
+
+
+def _comparisons(inputs, fig_dir: Path, out: Path, formats) -> list[str]:
+    """A forest plot and a table of the ``repro compare`` files among the inputs."""
+    from ..stats.compare import markdown
+
+    files = [Path(i) for i in ([inputs] if isinstance(inputs, str | Path) else inputs)]
+    files = [g for f in files for g in (sorted(f.rglob("*.json")) if f.is_dir() else [f])]
+    rows = []
+    for f in files:
+        try:
+            data = json.loads(f.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("schema") == COMPARE_SCHEMA:
+            rows += data["comparisons"]
+    if not rows:
+        return []
+    png = figs.compare_forest(rows, fig_dir, "comparisons", formats)
+    table = "".join(f"<tr><td>{html.escape(c)}</td></tr>" for c in markdown({"comparisons": rows}).splitlines()[2:])
+    return ["<h2>Paired comparisons</h2>" + _figure(png, out, "Differences A − B (repro compare) with 95 % "
+                                                    "paired-bootstrap intervals.", formats)
+            + f"<table class='mono'>{table}</table>"]
 
 
 def _figure(png: Path, root: Path, caption: str, formats) -> str:
@@ -153,11 +182,17 @@ def _summary_table(table, models, benches) -> str:
         err = best.get("score_error")
         ill = _cond(next((ls for ls in r["layers"] if ls["layer"] == best["layer"]), {}))
         flag = f' <span class="ill" title="{html.escape(ill)}">ill-conditioned</span>' if ill.startswith("ill") else ""
-        return (f'<td class="num">{_f(best["score_center"])}{" ± " + _f(err) if err is not None else ""}'
+        ci = best.get("score_ci")
+        ci = f"<br><span class='meta'>95% CI [{_f(ci[0])}, {_f(ci[1])}]</span>" if ci else ""
+        return (f'<td class="num">{_f(best["score_center"])}{" ± " + _f(err) if err is not None else ""}{ci}'
                 f'<br><span class="meta">{html.escape(best["layer"])}</span>{flag}</td>')
 
     rows = [f"<tr><td>{html.escape(m)}</td>{''.join(cells)}</tr>" for m, cells in grid(table, models, benches, cell)]
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _ci(ci) -> str:
+    return "–" if not ci or None in ci else f"[{ci[0]:.4f}, {ci[1]:.4f}]"
 
 
 def _cond(layer: dict) -> str:
@@ -176,6 +211,7 @@ def _layer_tables(table, origin) -> str:
             f"<tr><td>{html.escape(ls['layer'])}</td><td class='num'>{ls.get('n_features') or ''}</td>"
             f"<td class='num'>{_f(ls.get('raw_center'))}</td><td class='num'>{_f(ls.get('raw_error'))}</td>"
             f"<td class='num'>{_f(ls.get('score_center'))}</td><td class='num'>{_f(ls.get('score_error'))}</td>"
+            f"<td class='num'>{_ci(ls.get('raw_ci'))}</td><td class='num'>{_ci(ls.get('score_ci'))}</td>"
             f"<td class='{'ill' if _cond(ls).startswith('ill') else 'meta'}'>{html.escape(_cond(ls))}</td>"
             f"<td>{'best' if ls['layer'] == r['best_layer']['layer'] else ''}</td></tr>" for ls in r["layers"])
         ceil = r["ceiling"]
@@ -183,6 +219,7 @@ def _layer_tables(table, origin) -> str:
                    f"{_f(ceil.get('center'), 6)} {html.escape(str(ceil.get('kind')))}, {html.escape(str(ceil.get('source')))}; "
                    f"file <code>{html.escape(str(origin[(m, b)]))}</code>)</summary><table><tr><th>layer</th>"
                    "<th>features</th><th>raw</th><th>raw error</th><th>score</th><th>score error</th>"
+                   "<th>raw 95% CI</th><th>score 95% CI</th>"
                    "<th title='ill: features >= training samples or rank deficient; the original code itself moves by "
                    "about the spread shown across BLAS kernels and thread counts'>conditioning</th><th></th></tr>"
                    f"{rows}</table></details>")

@@ -51,7 +51,10 @@ def layer_curves(bench: str, results: list[dict], folder: Path, name: str, forma
         n = len(ys)
         xs = np.arange(n) if same else (np.arange(n) / max(n - 1, 1))
         (line,) = ax.plot(xs, ys, marker="o", ms=3, label=r["model"]["id"])
-        if np.isfinite(es).any():
+        lo, hi = _ci_band(r["layers"])
+        if lo is not None:  # the bootstrap interval where the result has one, else ± the suite's error
+            ax.fill_between(xs, lo, hi, color=line.get_color(), alpha=0.2)
+        elif np.isfinite(es).any():
             ax.fill_between(xs, ys - np.nan_to_num(es), ys + np.nan_to_num(es), color=line.get_color(), alpha=0.2)
         best = r["best_layer"]["layer"]
         names = [ls["layer"] for ls in r["layers"]]
@@ -71,6 +74,30 @@ def layer_curves(bench: str, results: list[dict], folder: Path, name: str, forma
     ax.set_title(f"{bench} ({results[0]['suite']})", fontsize=10)
     ax.legend(fontsize=7, loc="best")
     ax.grid(alpha=0.3)
+    return _save(fig, folder, name, formats)
+
+
+def _ci_band(layers: list[dict]):
+    cis = [ls.get("score_ci") for ls in layers]
+    if not all(ci and None not in ci for ci in cis):
+        return None, None
+    return np.array([ci[0] for ci in cis], dtype=float), np.array([ci[1] for ci in cis], dtype=float)
+
+
+def compare_forest(comparisons: list[dict], folder: Path, name: str, formats=FORMATS) -> Path:
+    """Differences A - B with their 95 % intervals, one row per comparison (``repro compare`` files)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(comparisons) + 1.2))
+    ys = np.arange(len(comparisons))[::-1]
+    for y, c in zip(ys, comparisons):
+        ci = c.get("ci") or [np.nan, np.nan]
+        ax.errorbar([c["difference"]], [y], xerr=[[c["difference"] - _num(ci[0])], [_num(ci[1]) - c["difference"]]],
+                    fmt="o", color="C3" if c.get("p_holm", c["p_value"]) < 0.05 else "C0", capsize=3)
+    ax.axvline(0.0, color="k", lw=1)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([f"{c['a']['model']} − {c['b']['model']}\n{c['benchmark']}" for c in comparisons], fontsize=7)
+    ax.set_xlabel(f"difference in {comparisons[0]['quantity']} (95 % paired-bootstrap interval; red: p < 0.05)")
+    ax.grid(axis="x", alpha=0.3)
     return _save(fig, folder, name, formats)
 
 
