@@ -31,6 +31,9 @@ def add_parser(sub) -> None:
     p.add_argument("--engine", default="native", choices=["native", "legacy"],
                    help="native (this package) or legacy (the original neural-nlp code in the Docker image)")
     p.add_argument("--image", help="legacy engine: Docker image (default: repro-legacy:cpu)")
+    p.add_argument("--legacy-python", metavar="PYTHON",
+                   help="legacy engine without Docker: a Python 3.8 with the legacy stack, e.g. "
+                        ".venv-legacy/bin/python from `make legacy-env` (also $REPRO_LEGACY_PYTHON)")
     add_data_options(p)
     p.add_argument("--output", help="result JSON to write (a .per_neuroid.npz side file goes next to it)")
     p.set_defaults(run=run)
@@ -54,15 +57,24 @@ def _run_legacy(args) -> int:
     import json
 
     from ..engines.legacy_docker import run_legacy
+    from ..engines.legacy_local import legacy_python, run_legacy_local
     from ..errors import InputError
 
     if args.activations:
         raise InputError("--engine legacy runs the original model wrapper; it cannot score --activations")
     if not args.model:
         raise InputError("--engine legacy needs --model")
-    result = run_legacy(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
-                        image=args.image, gpus=args.device.startswith("cuda"),
-                        revision=args.revision, output=args.output)
+    python = legacy_python(args.legacy_python)
+    # --tokenization comes with the seed-semantics work (add_tokenization_option); paper until then
+    tokenization = getattr(args, "tokenization", None) or "paper"
+    if python is not None:
+        result = run_legacy_local(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
+                                  python=python, revision=args.revision, output=args.output,
+                                  tokenization=tokenization)
+    else:
+        result = run_legacy(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
+                            image=args.image, gpus=args.device.startswith("cuda"),
+                            revision=args.revision, output=args.output, tokenization=tokenization)
     from ..results import Result
 
     print(Result(result).table() if "layers" in result else json.dumps(result, indent=1))

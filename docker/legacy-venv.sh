@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds .venv-legacy: the real legacy stack (neural-nlp and friends at the pinned commits) in a plain venv of a
+# CPython 3.8, for `repro score --engine legacy --legacy-python .venv-legacy/bin/python` without Docker.
+#   PY38=python3.8       the interpreter (a conda env's python works too)
+#   VENV=.venv-legacy    where the venv goes
+#   REPRO_LEGACY_SOURCES, REPRO_WHEELHOUSE: see docker/install-legacy-env.sh (offline / archival builds)
+# Idempotent: a stamp keyed by the hash of every pin file skips an up-to-date venv. Atomic: the venv is built in
+# $VENV.part and moved into place only after `python -m repro.legacy doctor` passes, so a failed or interrupted
+# build never leaves a half-made $VENV.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+PY38=${PY38:-python3.8}
+VENV=${VENV:-.venv-legacy}
+part="$VENV.part"
+
+if ! command -v "$PY38" >/dev/null 2>&1; then
+    echo "error: no Python 3.8 interpreter '$PY38' (set PY38=/path/to/python3.8, e.g. a conda env's python)" >&2
+    exit 2
+fi
+if ! "$PY38" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 8))' 2>/dev/null; then
+    echo "error: $PY38 is Python $("$PY38" -c 'import platform; print(platform.python_version())'), need 3.8" >&2
+    exit 2
+fi
+
+# the stamp: everything that decides the venv's contents (the sources' MANIFEST pins their bytes)
+key=$({
+    cat conda/requirements-py38.lock.txt conda/torch-pypi.txt conda/git-pins.txt docker/install-legacy-env.sh \
+        tests/legacy/requirements-py38.txt
+    echo "sources=${REPRO_LEGACY_SOURCES:+$(cat "$REPRO_LEGACY_SOURCES/MANIFEST.tsv")}"
+    "$PY38" -c 'import platform; print(platform.python_version())'
+} | sha256sum | cut -d' ' -f1)
+if [ -f "$VENV/.repro-legacy-stamp" ] && [ "$(cat "$VENV/.repro-legacy-stamp")" = "$key" ] \
+    && "$VENV/bin/python" -c 'import neural_nlp' >/dev/null 2>&1; then
+    echo "$VENV is up to date ($key)"
+    exit 0
+fi
+
+rm -rf "$part"
+"$PY38" -m venv "$part"
+pip=("$part/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check)
+if [ -n "${REPRO_WHEELHOUSE:-}" ]; then pip+=(--no-index --find-links "$REPRO_WHEELHOUSE"); fi
+"${pip[@]}" "$(grep '^pip==' tests/legacy/requirements-py38.txt)"
+for step in "torch pypi" pypi git; do
+    echo "== $VENV: install-legacy-env.sh $step"
+    # shellcheck disable=SC2086  # $step is two words on purpose
+    PYTHON="$part/bin/python" bash docker/install-legacy-env.sh $step
+done
+# which commit each GitHub-only package is: a tarball install has no VCS record (provenance reads this)
+"$part/bin/python" - "$part" <<'PY'
+import json, os, sys
+pins = {}
+for line in open("conda/git-pins.txt"):
+    fields = line.split()
+    if fields and not fields[0].startswith("#"):
+        pins[fields[0]] = {"commit": fields[2], "url": fields[1]}
+src = os.environ.get("REPRO_LEGACY_SOURCES")
+if src:
+    for line in open(os.path.join(src, "MANIFEST.tsv")):
+        row = line.rstrip("\n").split("\t")
+        if row[0] in pins:
+            pins[row[0]].update(commit=row[1], tarball=row[3], sha256=row[4])
+with open(os.path.join(sys.argv[1], "repro-legacy-sources.json"), "w") as f:
+    json.dump(pins, f, indent=1, sort_keys=True)
+PY
+
+USE_TF=0 PYTHONPATH="$root" "$part/bin/python" -m repro.legacy doctor >/dev/null \
+    || { echo "error: $part fails python -m repro.legacy doctor (run it for the problems)" >&2; exit 1; }
+echo "$key" > "$part/.repro-legacy-stamp"
+# a venv records its own path in its scripts and activate files; they move with it
+grep -rlF "$root/$part" "$part/bin" 2>/dev/null | xargs -r sed -i "s#$root/$part#$root/$VENV#g"
+rm -rf "$VENV"
+mv "$part" "$VENV"
+echo "built $VENV ($("$VENV/bin/python" -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'))"
