@@ -79,6 +79,27 @@ step_git() {
             "${pip[@]}" --no-build-isolation "$name @ git+$url@$commit"
         fi
     done < "$root/conda/git-pins.txt"
+    record_sources
+}
+
+# A tarball install leaves no VCS record: write which commit each GitHub-only package is next to the
+# environment (sys.prefix/repro-legacy-sources.json), where repro.legacy.provenance reads it.
+record_sources() {
+    "$python" - "$root/conda/git-pins.txt" "$sources" <<'PY'
+import json, os, sys
+pins = {}
+for line in open(sys.argv[1]):
+    fields = line.split()
+    if fields and not fields[0].startswith("#"):
+        pins[fields[0]] = {"commit": fields[2], "url": fields[1], "installed_from": "git"}
+if sys.argv[2]:
+    for line in open(os.path.join(sys.argv[2], "MANIFEST.tsv")):
+        row = line.rstrip("\n").split("\t")
+        if row[0] in pins:
+            pins[row[0]].update(commit=row[1], installed_from=row[3], sha256=row[4])
+with open(os.path.join(sys.prefix, "repro-legacy-sources.json"), "w") as f:
+    json.dump(pins, f, indent=1, sort_keys=True)
+PY
 }
 
 case "${1:-}" in

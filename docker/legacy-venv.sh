@@ -10,16 +10,20 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-PY38=${PY38:-python3.8}
 VENV=${VENV:-.venv-legacy}
 part="$VENV.part"
+is_py38() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 8))' >/dev/null 2>&1; }
 
-if ! command -v "$PY38" >/dev/null 2>&1; then
-    echo "error: no Python 3.8 interpreter '$PY38' (set PY38=/path/to/python3.8, e.g. a conda env's python)" >&2
-    exit 2
+# PY38 if given; else python3.8 on PATH, else a pyenv-installed 3.8 (pyenv's shim only answers where a
+# .python-version selects it)
+if [ -z "${PY38:-}" ] || [ "$PY38" = python3.8 ]; then
+    for candidate in python3.8 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.8*/bin/python3.8; do
+        if is_py38 "$candidate"; then PY38=$candidate; break; fi
+    done
 fi
-if ! "$PY38" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 8))' 2>/dev/null; then
-    echo "error: $PY38 is Python $("$PY38" -c 'import platform; print(platform.python_version())'), need 3.8" >&2
+PY38=${PY38:-python3.8}
+if ! is_py38 "$PY38"; then
+    echo "error: '$PY38' is not a working Python 3.8 (set PY38=/path/to/python3.8, e.g. a conda env's python)" >&2
     exit 2
 fi
 
@@ -46,24 +50,6 @@ for step in "torch pypi" pypi git; do
     # shellcheck disable=SC2086  # $step is two words on purpose
     PYTHON="$part/bin/python" bash docker/install-legacy-env.sh $step
 done
-# which commit each GitHub-only package is: a tarball install has no VCS record (provenance reads this)
-"$part/bin/python" - "$part" <<'PY'
-import json, os, sys
-pins = {}
-for line in open("conda/git-pins.txt"):
-    fields = line.split()
-    if fields and not fields[0].startswith("#"):
-        pins[fields[0]] = {"commit": fields[2], "url": fields[1]}
-src = os.environ.get("REPRO_LEGACY_SOURCES")
-if src:
-    for line in open(os.path.join(src, "MANIFEST.tsv")):
-        row = line.rstrip("\n").split("\t")
-        if row[0] in pins:
-            pins[row[0]].update(commit=row[1], tarball=row[3], sha256=row[4])
-with open(os.path.join(sys.argv[1], "repro-legacy-sources.json"), "w") as f:
-    json.dump(pins, f, indent=1, sort_keys=True)
-PY
-
 USE_TF=0 PYTHONPATH="$root" "$part/bin/python" -m repro.legacy doctor >/dev/null \
     || { echo "error: $part fails python -m repro.legacy doctor (run it for the problems)" >&2; exit 1; }
 echo "$key" > "$part/.repro-legacy-stamp"
