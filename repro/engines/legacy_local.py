@@ -55,6 +55,9 @@ def _package_path(tmp: Path) -> Path:
 def _environment(tmp: Path, data_dir: Path | None, cache_root: Path, command: str) -> dict:
     env = {k: os.environ[k] for k in PASSTHROUGH_ENV if os.environ.get(k)}
     env.setdefault("HF_HOME", str(Path.home() / ".cache" / "huggingface"))
+    for threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        # the goldens were made single-threaded, and the thread count moves ill-conditioned layers (SPREAD.md)
+        env.setdefault(threads, "1")
     home = Path.home()
     if data_dir is not None:
         home = tmp / "home"

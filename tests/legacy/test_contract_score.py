@@ -26,7 +26,8 @@ def test_pereira_result_follows_the_schema(neural_nlp, fake_hf, tmp_path):
         assert row["score_center"] == pytest.approx(i / 100.0) and row["score_error"] == 0.01
         assert row["raw_center"] == pytest.approx(i / 100.0 * 0.318567)
         assert row["n_features"] == 512 and row["extra"] == {"raw_from": "score.attrs.raw"}
-    assert result["best_layer"] == {"layer": "layer.5", "score_center": pytest.approx(0.06), "score_error": 0.01}
+    assert result["best_layer"] == {"layer": "layer.5", "score_center": pytest.approx(0.06), "score_error": 0.01,
+                                    "raw_center": pytest.approx(0.06 * 0.318567)}
     prov = result["provenance"]
     assert (prov["engine"], prov["solver"], prov["seed"], prov["ceiling_mode"]) == ("legacy", "legacy-exact", 1,
                                                                                   None)
@@ -75,10 +76,10 @@ def test_a_stale_cached_score_with_fewer_layers_is_refused(neural_nlp, fake_hf, 
 
 
 def test_best_layer_ties_go_to_the_first_and_nan_is_null():
-    rows = [{"layer": "a", "score_center": None, "score_error": None},
-            {"layer": "b", "score_center": 0.5, "score_error": 0.1},
-            {"layer": "c", "score_center": 0.5, "score_error": 0.2}]
-    assert convert.best_layer(rows) == {"layer": "b", "score_center": 0.5, "score_error": 0.1}
+    rows = [{"layer": "a", "score_center": None, "score_error": None, "raw_center": None},
+            {"layer": "b", "score_center": 0.5, "score_error": 0.1, "raw_center": 0.2},
+            {"layer": "c", "score_center": 0.5, "score_error": 0.2, "raw_center": 0.3}]
+    assert convert.best_layer(rows) == {"layer": "b", "score_center": 0.5, "score_error": 0.1, "raw_center": 0.2}
     assert convert._number(float("nan")) is None and convert.metric_of("Pereira2018-rdm") == "rdm"
 
 
