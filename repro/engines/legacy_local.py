@@ -36,7 +36,8 @@ def legacy_python(path: str | None = None) -> Path | None:
     given = path or os.environ.get(ENV_PYTHON)
     if not given:
         return None
-    python = Path(given).expanduser()
+    # absolute but not resolved: a venv's python is a symlink, and only its own path makes it the venv's
+    python = Path(os.path.abspath(Path(given).expanduser()))
     if not (python.is_file() and os.access(python, os.X_OK)):
         raise InputError(f"legacy Python {python} is not an executable file: build it with `make legacy-env` "
                          f"(.venv-legacy/bin/python) or point --legacy-python / ${ENV_PYTHON} at a Python 3.8 "
