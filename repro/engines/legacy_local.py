@@ -12,7 +12,6 @@ folder on its PYTHONPATH (the rest of repro needs Python >= 3.10 and is not put 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from repro import __version__
-from repro.engines.legacy_docker import _container_args, _failure_line, _slug, default_cache_root
+from repro.engines.legacy_docker import _container_args, _failure_line, _slug, default_cache_root, read_result
 from repro.errors import EngineError, InputError
 
 ENV_PYTHON = "REPRO_LEGACY_PYTHON"
@@ -84,8 +83,6 @@ def run_legacy_local(model: str, benchmark: str, layers: Sequence[str] | None = 
                      command: str | None = None, tokenization: str = "paper",
                      log: Callable[[str], None] | None = None) -> dict:
     """Score ``model`` on a legacy ``benchmark`` with the original code in ``python``; the repro.result/1 dict."""
-    import json
-
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
     interpreter = legacy_python(str(python))
     data = Path(data_dir).expanduser() if data_dir else None
@@ -110,12 +107,4 @@ def run_legacy_local(model: str, benchmark: str, layers: Sequence[str] | None = 
             status = proc.wait()
         if status != 0:
             raise EngineError(f"legacy engine {interpreter} exited with status {status}: {_failure_line(tail)}")
-        if not produced.is_file():
-            raise EngineError(f"legacy engine finished but wrote no {result_name}; see the log above")
-        result = json.loads(produced.read_text())
-        if output:
-            out = Path(output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(produced, out.with_name(out.name + ".tmp"))
-            os.replace(out.with_name(out.name + ".tmp"), out)
-    return result
+        return read_result(produced, output, "legacy engine")
