@@ -1,6 +1,7 @@
 """The legacy engine with the REAL neural-nlp stack in .venv-legacy (`make legacy-env`), no Docker, offline.
 
-1. tests/legacy/real/ (registration, adapters, activation goldens) inside the Python 3.8 interpreter;
+1. tests/legacy/real/ (registration, adapters, activation goldens: paper and seed) inside the Python 3.8
+   interpreter (its slow part: the Blank2014 stories, one forward pass per word);
 2. the end-to-end goldens of the tiny GPT-2 through `repro score --engine legacy --legacy-python` (= make
    check-legacy), by tolerance class;
 3. tiny GPT-NeoX and tiny BERT, models the original pool does not know, registered only through repro.legacy and
@@ -54,8 +55,7 @@ def legacy_env(monkeypatch, legacy_cache):
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
 
 
-def test_repro_legacy_contract_tests_pass_against_the_real_neural_nlp(legacy_python, golden, tmp_path,
-                                                                     legacy_cache):
+def _run_real_tests(legacy_python, golden, tmp_path, legacy_cache, marker: str):
     home = tmp_path / "home"
     home.mkdir()
     (home / ".neural_nlp").symlink_to(golden / "legacy" / "s3")
@@ -64,11 +64,22 @@ def test_repro_legacy_contract_tests_pass_against_the_real_neural_nlp(legacy_pyt
            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONPATH": str(ROOT), "REPRO_GOLDEN": str(golden), "MPLCONFIGDIR": str(tmp_path / "mpl")}
     proc = subprocess.run([str(legacy_python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--confcutdir",
-                           "tests/legacy", "-rs", "tests/legacy/real"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=3000)
+                           "tests/legacy", "-rs", "-m", marker, "tests/legacy/real"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=3000)
     tail = proc.stdout[-4000:] + proc.stderr[-2000:]
     assert proc.returncode == 0, tail
     assert " passed" in proc.stdout and "skipped" not in proc.stdout, tail
+
+
+def test_repro_legacy_contract_tests_pass_against_the_real_neural_nlp(legacy_python, golden, tmp_path,
+                                                                     legacy_cache):
+    _run_real_tests(legacy_python, golden, tmp_path, legacy_cache, "not slow")
+
+
+@pytest.mark.slow
+def test_the_real_wrapper_reproduces_the_blank_and_seed_activation_goldens(legacy_python, golden, tmp_path,
+                                                                         legacy_cache):
+    _run_real_tests(legacy_python, golden, tmp_path, legacy_cache, "slow")
 
 
 @pytest.mark.slow

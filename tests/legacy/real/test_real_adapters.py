@@ -44,6 +44,20 @@ def test_tokenization_semantics_reproduce_their_pereira_goldens(real_neural_nlp,
         assert_close_to_golden(ours, ref, LAYERS)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("tokenization, golden_file", [
+    ("paper", os.path.join("model", "activations", "legacy_blank2014.npz")),
+    ("seed", os.path.join("seed", "seed_blank2014.npz")),
+    ("seed", os.path.join("seed", "seed_fedorenko2016.npz")),
+])
+def test_tokenization_semantics_reproduce_their_blank_and_fedorenko_goldens(real_neural_nlp, golden, tmp_path,
+                                                                            tokenization, golden_file):
+    benchmark = "Blank2014fROI-encoding" if "blank" in golden_file else "Fedorenko2016v3-encoding"
+    ours = activations.extract(_tiny_gpt2(golden), benchmark, str(tmp_path / "a.npz"), tokenization=tokenization)
+    with np.load(os.path.join(golden, golden_file)) as ref:
+        assert_close_to_golden(ours, ref, LAYERS)
+
+
 def test_seed_and_paper_differ_on_the_rows_the_seed_readme_names(golden):
     with np.load(os.path.join(golden, "seed", "seed_pereira2018.npz")) as seed, \
             np.load(os.path.join(golden, "model", "activations", "legacy_pereira2018.npz")) as paper:
