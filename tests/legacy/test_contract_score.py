@@ -97,6 +97,9 @@ def test_cli_layers_prints_identifier_and_labels(neural_nlp, fake_hf, capsys):
     assert cli.main(["layers", "--model", "HuggingFaceTB/SmolLM2-135M"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["identifier"] == "smollm2-135m" and len(info["layers"]) == 31
+    assert info["special_tokens"] == ["ġ"]  # probed from the tokenizer (a llama config says nothing)
+    assert cli.main(["layers", "--model", "gpt2"]) == 0
+    assert json.loads(capsys.readouterr().out)["special_tokens"] == ["ġ"]  # neural-nlp's own gpt2 entry
 
 
 def test_doctor_checks_the_pool_interface(neural_nlp, fake_hf, monkeypatch):
@@ -137,3 +140,24 @@ def test_conversion_accepts_a_real_xarray_score():
                            coords={"aggregation": ["center", "error_low", "error_high"]})
     assert convert.ceiling_center(ceiling) == 0.318567
     assert rows[0]["raw_center"] == pytest.approx(0.03)
+
+
+def test_result_json_is_readable_like_any_file_the_user_writes(neural_nlp, fake_hf, tmp_path):
+    import os
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "r.json"
+        runner.score("gpt2", "Fedorenko2016v3-encoding", output=str(out))
+    finally:
+        os.umask(old)
+    assert (out.stat().st_mode & 0o777) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left
+
+
+def test_a_failure_that_is_not_a_legacy_error_is_one_line_with_exit_1(neural_nlp, fake_hf, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("merge failed\nsecond line")
+    monkeypatch.setattr(runner, "score", broken)
+    assert cli.main(["score", "--model", "gpt2", "--benchmark", "Pereira2018-encoding"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: RuntimeError: merge failed (traceback: REPRO_LOG_LEVEL=DEBUG)"]
