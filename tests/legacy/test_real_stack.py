@@ -83,8 +83,10 @@ def test_the_real_wrapper_reproduces_the_blank_and_seed_activation_goldens(legac
 
 
 @pytest.mark.slow
-def test_check_legacy_reproduces_the_end_to_end_goldens(legacy_python, golden, legacy_env, capsys):
-    assert legacy_check.main(["--golden", str(golden), "--legacy-python", str(legacy_python)]) == 0
+def test_check_legacy_reproduces_the_end_to_end_goldens(legacy_python, golden, legacy_env, legacy_cache, capsys):
+    # the module's cache: the activations the tests above extracted (same model, same stimuli) are reused
+    assert legacy_check.main(["--golden", str(golden), "--legacy-python", str(legacy_python),
+                              "--cache", str(legacy_cache)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[-1] == "legacy real-stack goldens: 3/3", lines
     assert [line.split(":")[0] for line in lines[:-1]] == list(legacy_goldens.BENCHMARKS)
