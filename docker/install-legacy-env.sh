@@ -37,7 +37,11 @@ step_torch() {
         cpu|cuda|pypi)
             pins="$root/conda/torch-$1.txt"
             # a wheelhouse has no index: drop the file's --index-url line, the wheel is in the folder
-            if [ -n "$wheelhouse" ]; then pins=<(grep -v '^--index-url' "$pins"); fi
+            if [ -n "$wheelhouse" ]; then
+                pins=$(mktemp)
+                trap 'rm -f "$pins"' EXIT
+                grep -v '^--index-url' "$root/conda/torch-$1.txt" > "$pins"
+            fi
             "${pip[@]}" --only-binary :all: -r "$pins" ;;
         *) echo "usage: $0 torch cpu|cuda|pypi" >&2; exit 2 ;;
     esac
