@@ -38,9 +38,10 @@ step_torch() {
             pins="$root/conda/torch-$1.txt"
             # a wheelhouse has no index: drop the file's --index-url line, the wheel is in the folder
             if [ -n "$wheelhouse" ]; then
-                pins=$(mktemp)
-                trap 'rm -f "$pins"' EXIT
-                grep -v '^--index-url' "$root/conda/torch-$1.txt" > "$pins"
+                torch_pins=$(mktemp)  # global: the EXIT trap runs after this function's locals are gone
+                trap 'rm -f "$torch_pins"' EXIT
+                grep -v '^--index-url' "$root/conda/torch-$1.txt" > "$torch_pins"
+                pins=$torch_pins
             fi
             "${pip[@]}" --only-binary :all: -r "$pins" ;;
         *) echo "usage: $0 torch cpu|cuda|pypi" >&2; exit 2 ;;
