@@ -83,3 +83,4 @@ clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
 
 include docker/make.mk
+include docker/legacy-env.mk

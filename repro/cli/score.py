@@ -50,6 +50,9 @@ def add_parser(sub) -> None:
     g.add_argument("--layer-selection", default="max", choices=["max", "nested"],
                    help="max: the suites' best layer only; nested: also the layer chosen on other folds than it is "
                         "scored on (unbiased)")
+    p.add_argument("--legacy-python", metavar="PYTHON",
+                   help="legacy engine without Docker: a Python 3.8 with the legacy stack, e.g. "
+                        ".venv-legacy/bin/python from `make legacy-env` (also $REPRO_LEGACY_PYTHON)")
     add_data_options(p)
     p.add_argument("--output", help="result JSON to write (a .per_neuroid.npz side file goes next to it)")
     p.set_defaults(run=run)
@@ -69,32 +72,27 @@ def run(args) -> int:
     return 0
 
 
-def _legacy_tokenization(run_legacy, args) -> dict:
-    """``tokenization=`` for the legacy engine, which gets the option through its own adapter."""
-    import inspect
-
-    from ..errors import InputError
-
-    if args.tokenization is None:
-        return {}
-    if "tokenization" not in inspect.signature(run_legacy).parameters:
-        raise InputError("the legacy engine of this build has no --tokenization option yet; use --engine native")
-    return {"tokenization": args.tokenization}
-
-
 def _run_legacy(args) -> int:
     import json
 
     from ..engines.legacy_docker import run_legacy
+    from ..engines.legacy_local import legacy_python, run_legacy_local
     from ..errors import InputError
 
     if args.activations:
         raise InputError("--engine legacy runs the original model wrapper; it cannot score --activations")
     if not args.model:
         raise InputError("--engine legacy needs --model")
-    result = run_legacy(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
-                        image=args.image, gpus=args.device.startswith("cuda"),
-                        revision=args.revision, output=args.output, **_legacy_tokenization(run_legacy, args))
+    python = legacy_python(args.legacy_python)
+    tokenization = getattr(args, "tokenization", None) or "paper"
+    if python is not None:
+        result = run_legacy_local(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
+                                  python=python, revision=args.revision, output=args.output,
+                                  tokenization=tokenization)
+    else:
+        result = run_legacy(args.model, args.benchmark, layers=args.layers, data_dir=args.data_dir,
+                            image=args.image, gpus=args.device.startswith("cuda"),
+                            revision=args.revision, output=args.output, tokenization=tokenization)
     from ..results import Result
 
     print(Result(result).table() if "layers" in result else json.dumps(result, indent=1))
