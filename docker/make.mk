@@ -47,7 +47,7 @@ docker-engine:
 	bash docker/start-dockerd.sh
 
 check-image:
-	$(PYTHON) -m repro.engines.check_image --golden $(GOLDEN) --image $(LEGACY_IMAGE_CPU)
+	$(PYTHON) -m repro.engines.legacy_check --golden $(GOLDEN) --image $(LEGACY_IMAGE_CPU)
 
 # exit status 0 when a Docker engine answers (the lead's reproduce-gpt2 picks the engine with it)
 legacy-engine-reachable:
