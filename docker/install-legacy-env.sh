@@ -13,7 +13,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=${PYTHON:-python}
 # --no-deps everywhere: the pin files are complete, and git packages would otherwise pull TensorFlow.
-pip=("$python" -m pip install --no-cache-dir --no-deps --disable-pip-version-check)
+# No pip cache in images (layer size); REPRO_PIP_CACHE=1 (make legacy-env) keeps pip's cache for rebuilds.
+pip=("$python" -m pip install --no-deps --disable-pip-version-check)
+[ "${REPRO_PIP_CACHE:-0}" = 1 ] || pip+=(--no-cache-dir)
 wheelhouse=${REPRO_WHEELHOUSE:-}
 if [ -n "$wheelhouse" ]; then
     [ -d "$wheelhouse" ] || { echo "error: REPRO_WHEELHOUSE=$wheelhouse is not a directory" >&2; exit 2; }

@@ -27,11 +27,9 @@ if ! is_py38 "$PY38"; then
     exit 2
 fi
 
-# the stamp: everything that decides the venv's contents (the sources' MANIFEST pins their bytes)
+# the stamp: the pins that decide the venv's contents (git or a checked tarball of the same commit: same code)
 key=$({
-    cat conda/requirements-py38.lock.txt conda/torch-pypi.txt conda/git-pins.txt docker/install-legacy-env.sh \
-        tests/legacy/requirements-py38.txt
-    echo "sources=${REPRO_LEGACY_SOURCES:+$(cat "$REPRO_LEGACY_SOURCES/MANIFEST.tsv")}"
+    cat conda/requirements-py38.lock.txt conda/torch-pypi.txt conda/git-pins.txt tests/legacy/requirements-py38.txt
     "$PY38" -c 'import platform; print(platform.python_version())'
 } | sha256sum | cut -d' ' -f1)
 if [ -f "$VENV/.repro-legacy-stamp" ] && [ "$(cat "$VENV/.repro-legacy-stamp")" = "$key" ] \
@@ -41,6 +39,7 @@ if [ -f "$VENV/.repro-legacy-stamp" ] && [ "$(cat "$VENV/.repro-legacy-stamp")" 
 fi
 
 rm -rf "$part"
+trap 'rm -rf "$part"' EXIT  # a failed build leaves nothing half-made (and $VENV as it was)
 "$PY38" -m venv "$part"
 pip=("$part/bin/python" -m pip install -q --no-cache-dir --disable-pip-version-check)
 if [ -n "${REPRO_WHEELHOUSE:-}" ]; then pip+=(--no-index --find-links "$REPRO_WHEELHOUSE"); fi
@@ -48,7 +47,7 @@ if [ -n "${REPRO_WHEELHOUSE:-}" ]; then pip+=(--no-index --find-links "$REPRO_WH
 for step in "torch pypi" pypi git; do
     echo "== $VENV: install-legacy-env.sh $step"
     # shellcheck disable=SC2086  # $step is two words on purpose
-    PYTHON="$part/bin/python" bash docker/install-legacy-env.sh $step
+    PYTHON="$part/bin/python" REPRO_PIP_CACHE=1 bash docker/install-legacy-env.sh $step
 done
 USE_TF=0 PYTHONPATH="$root" "$part/bin/python" -m repro.legacy doctor >/dev/null \
     || { echo "error: $part fails python -m repro.legacy doctor (run it for the problems)" >&2; exit 1; }
@@ -57,4 +56,5 @@ echo "$key" > "$part/.repro-legacy-stamp"
 grep -rlF "$root/$part" "$part/bin" 2>/dev/null | xargs -r sed -i "s#$root/$part#$root/$VENV#g"
 rm -rf "$VENV"
 mv "$part" "$VENV"
+trap - EXIT
 echo "built $VENV ($("$VENV/bin/python" -c 'import torch, transformers; print("torch", torch.__version__, "transformers", transformers.__version__)'))"

@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     engine.add_argument("--image", help="legacy Docker image to run instead (repro-legacy:cpu; make check-image)")
     p.add_argument("--benchmarks", nargs="+", default=list(legacy_goldens.BENCHMARKS), choices=legacy_goldens.BENCHMARKS)
     p.add_argument("--keep", help="keep the result JSONs and logs in this folder")
+    p.add_argument("--cache", help="neural-nlp cache folder to use (default: a private one, removed afterwards, so "
+                                   "that no score cached from other data can answer)")
     args = p.parse_args(argv)
     golden = Path(args.golden).expanduser().resolve()
     try:
@@ -81,8 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="repro-check-legacy-") as tmp:
         out_dir = Path(args.keep).resolve() if args.keep else Path(tmp)
         out_dir.mkdir(parents=True, exist_ok=True)
-        # a private neural-nlp cache: a score cached from another model or data set must not answer
-        os.environ["REPRO_LEGACY_CACHE"] = str(Path(tmp) / "cache")
+        os.environ["REPRO_LEGACY_CACHE"] = str(Path(args.cache).resolve() if args.cache else Path(tmp) / "cache")
         passed = 0
         for benchmark in args.benchmarks:
             output, log = out_dir / f"{benchmark}.json", out_dir / f"{benchmark}.log"

@@ -186,15 +186,19 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
                 pass
         if status != 0:
             raise EngineError(f"legacy container exited with status {status}: {_failure_line(tail)}")
-        produced = results / result_name
-        if not produced.is_file():
-            raise EngineError(f"legacy container finished but wrote no {result_name}; see the log above")
-        result = json.loads(produced.read_text())
-        if output:
-            out = Path(output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(produced, out.with_name(out.name + ".tmp"))
-            os.replace(out.with_name(out.name + ".tmp"), out)
+        return read_result(results / result_name, output, "legacy container")
+
+
+def read_result(produced: Path, output: str | Path | None, engine: str) -> dict:
+    """The result JSON the legacy side wrote, copied atomically to ``output`` when given."""
+    if not produced.is_file():
+        raise EngineError(f"{engine} finished but wrote no {produced.name}; see the log above")
+    result = json.loads(produced.read_text())
+    if output:
+        out = Path(output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(produced, out.with_name(out.name + ".tmp"))
+        os.replace(out.with_name(out.name + ".tmp"), out)
     return result
 
 

@@ -12,7 +12,6 @@ folder on its PYTHONPATH (the rest of repro needs Python >= 3.10 and is not put 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from repro import __version__
-from repro.engines.legacy_docker import _container_args, _failure_line, _slug, default_cache_root
+from repro.engines.legacy_docker import _container_args, _failure_line, _slug, default_cache_root, read_result
 from repro.errors import EngineError, InputError
 
 ENV_PYTHON = "REPRO_LEGACY_PYTHON"
@@ -36,7 +35,8 @@ def legacy_python(path: str | None = None) -> Path | None:
     given = path or os.environ.get(ENV_PYTHON)
     if not given:
         return None
-    python = Path(given).expanduser()
+    # absolute but not resolved: a venv's python is a symlink, and only its own path makes it the venv's
+    python = Path(os.path.abspath(Path(given).expanduser()))
     if not (python.is_file() and os.access(python, os.X_OK)):
         raise InputError(f"legacy Python {python} is not an executable file: build it with `make legacy-env` "
                          f"(.venv-legacy/bin/python) or point --legacy-python / ${ENV_PYTHON} at a Python 3.8 "
@@ -55,6 +55,9 @@ def _package_path(tmp: Path) -> Path:
 def _environment(tmp: Path, data_dir: Path | None, cache_root: Path, command: str) -> dict:
     env = {k: os.environ[k] for k in PASSTHROUGH_ENV if os.environ.get(k)}
     env.setdefault("HF_HOME", str(Path.home() / ".cache" / "huggingface"))
+    for threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        # the goldens were made single-threaded, and the thread count moves ill-conditioned layers (SPREAD.md)
+        env.setdefault(threads, "1")
     home = Path.home()
     if data_dir is not None:
         home = tmp / "home"
@@ -80,8 +83,6 @@ def run_legacy_local(model: str, benchmark: str, layers: Sequence[str] | None = 
                      command: str | None = None, tokenization: str = "paper",
                      log: Callable[[str], None] | None = None) -> dict:
     """Score ``model`` on a legacy ``benchmark`` with the original code in ``python``; the repro.result/1 dict."""
-    import json
-
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
     interpreter = legacy_python(str(python))
     data = Path(data_dir).expanduser() if data_dir else None
@@ -106,12 +107,4 @@ def run_legacy_local(model: str, benchmark: str, layers: Sequence[str] | None = 
             status = proc.wait()
         if status != 0:
             raise EngineError(f"legacy engine {interpreter} exited with status {status}: {_failure_line(tail)}")
-        if not produced.is_file():
-            raise EngineError(f"legacy engine finished but wrote no {result_name}; see the log above")
-        result = json.loads(produced.read_text())
-        if output:
-            out = Path(output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(produced, out.with_name(out.name + ".tmp"))
-            os.replace(out.with_name(out.name + ".tmp"), out)
-    return result
+        return read_result(produced, output, "legacy engine")

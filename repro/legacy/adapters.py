@@ -112,6 +112,7 @@ def positioned_read_words(read_words):
         merged = read_words(_PositionedCandidate(candidate), stimulus_set, *args, **kwargs)
         return _without_index_level(merged, WORD_POSITION)
     read_words_by_position.repro_adapter = True
+    read_words_by_position.__wrapped__ = read_words
     return read_words_by_position
 
 
