@@ -15,6 +15,8 @@ LEGACY_GPUS ?=
 LEGACY_IMAGE ?= $(if $(LEGACY_GPUS),$(LEGACY_IMAGE_CUDA),$(LEGACY_IMAGE_CPU))
 LEGACY_RESULTS ?= results/legacy
 LEGACY_DATA_DIR ?=
+# a model id or directory: LEGACY_MODEL=../shared/golden/model/tiny-gpt2 LEGACY_DATA_DIR=../shared/golden/legacy/s3
+LEGACY_MODEL ?= gpt2
 # conda/torch-<variant>.txt of each image (cpu needs PyTorch's own index; pypi/cuda come from PyPI)
 LEGACY_TORCH_CPU ?= cpu
 LEGACY_TORCH_CUDA ?= cuda
@@ -54,6 +56,6 @@ legacy-engine-reachable:
 	@$(PYTHON) docker/engine_reachable.py
 
 reproduce-gpt2-legacy:
-	$(PYTHON) -m repro.engines.legacy_docker score --model gpt2 --benchmark Pereira2018-encoding \
+	$(PYTHON) -m repro.engines.legacy_docker score --model $(LEGACY_MODEL) --benchmark Pereira2018-encoding \
 		--image $(LEGACY_IMAGE) $(if $(LEGACY_GPUS),--gpus) $(if $(LEGACY_DATA_DIR),--data-dir $(LEGACY_DATA_DIR)) \
 		--output $(LEGACY_RESULTS)/gpt2__Pereira2018-encoding.json
