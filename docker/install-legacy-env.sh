@@ -36,14 +36,14 @@ step_torch() {
     case "${1:-}" in
         cpu|cuda|pypi)
             pins="$root/conda/torch-$1.txt"
-            # a wheelhouse has no index: drop the file's --index-url line, the wheel is in the folder (a temporary
-            # file: a process substitution in an assignment is closed before pip could read it)
+            # a wheelhouse has no index: drop the file's --index-url line, the wheel is in the folder
             if [ -n "$wheelhouse" ]; then
-                pins=$(mktemp)
-                grep -v '^--index-url' "$root/conda/torch-$1.txt" > "$pins"
+                torch_pins=$(mktemp)  # global: the EXIT trap runs after this function's locals are gone
+                trap 'rm -f "$torch_pins"' EXIT
+                grep -v '^--index-url' "$root/conda/torch-$1.txt" > "$torch_pins"
+                pins=$torch_pins
             fi
-            "${pip[@]}" --only-binary :all: -r "$pins"
-            if [ -n "$wheelhouse" ]; then rm -f "$pins"; fi ;;
+            "${pip[@]}" --only-binary :all: -r "$pins" ;;
         *) echo "usage: $0 torch cpu|cuda|pypi" >&2; exit 2 ;;
     esac
 }

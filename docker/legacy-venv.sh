@@ -10,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-VENV=${VENV:-.venv-legacy}
+VENV=$(realpath -m "${VENV:-.venv-legacy}")
 part="$VENV.part"
 is_py38() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 8))' >/dev/null 2>&1; }
 
@@ -53,7 +53,7 @@ USE_TF=0 PYTHONPATH="$root" "$part/bin/python" -m repro.legacy doctor >/dev/null
     || { echo "error: $part fails python -m repro.legacy doctor (run it for the problems)" >&2; exit 1; }
 echo "$key" > "$part/.repro-legacy-stamp"
 # a venv records its own path in its scripts and activate files; they move with it
-grep -rlF "$root/$part" "$part/bin" 2>/dev/null | xargs -r sed -i "s#$root/$part#$root/$VENV#g"
+grep -rlF "$part" "$part/bin" 2>/dev/null | xargs -r sed -i "s#$part#$VENV#g"
 rm -rf "$VENV"
 mv "$part" "$VENV"
 trap - EXIT
