@@ -35,7 +35,11 @@ CONTAINER_MOUNTS = {
     "huggingface": "/cache/huggingface",
 }
 # passed through to the container when set on the host
-PASSTHROUGH_ENV = ("HF_TOKEN", "HF_HUB_OFFLINE", "RESULTCACHING_DISABLE", "REPRO_LOG_LEVEL")
+PASSTHROUGH_ENV = ("HF_TOKEN", "HF_HUB_OFFLINE", "RESULTCACHING_DISABLE", "REPRO_LOG_LEVEL", "OMP_NUM_THREADS",
+                   "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")
+# single-threaded BLAS unless the host says otherwise, as in the local route: the goldens were made that way and
+# the thread count moves ill-conditioned layers (shared/golden/SPREAD.md)
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def default_cache_root() -> Path:
@@ -155,6 +159,8 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
 
     result_name = f"{_slug(model_dir.name if model_dir else model)}__{_slug(benchmark)}.json"
     environment = {k: os.environ[k] for k in PASSTHROUGH_ENV if os.environ.get(k)}
+    for threads in THREAD_ENV:
+        environment.setdefault(threads, "1")
     environment["REPRO_COMMAND"] = command or " ".join(["repro score --engine legacy", "--model", model,
                                                          "--benchmark", benchmark, *(["--layers", *layers]
                                                                                      if layers else [])])
