@@ -18,7 +18,7 @@ LEGACY_DATA_DIR ?=
 # a model id or directory: LEGACY_MODEL=../shared/golden/model/tiny-gpt2 LEGACY_DATA_DIR=../shared/golden/legacy/s3
 LEGACY_MODEL ?= gpt2
 # conda/torch-<variant>.txt of each image (cpu needs PyTorch's own index; pypi/cuda come from PyPI)
-LEGACY_TORCH_CPU ?= cpu
+LEGACY_TORCH_CPU ?= pypi  # torch 1.13.1, as .venv-legacy (docs/legacy-engine.md)
 LEGACY_TORCH_CUDA ?= cuda
 OFFLINE ?=
 WHEELHOUSE ?= wheelhouse
