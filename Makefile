@@ -49,3 +49,4 @@ clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
 
 include docker/make.mk
+include benchmarks/deviation.mk
