@@ -171,6 +171,12 @@ def summary(results: dict) -> list[str]:
     return out
 
 
+def _missing(bench: str, dataset: str, threads, runs_orig: Path, runs_ours: Path) -> list[str]:
+    want = [runs_orig / f"{bench}__t{t}.json" for t in threads]
+    want += [runs_ours / f"{bench}__{s}__{dataset}_{d}.json" for s in SOLVERS for d in DTYPES]
+    return [p.name for p in want if not p.exists()]
+
+
 def legacy_python(arg: str | None) -> tuple[str | None, str]:
     cand = Path(arg) if arg else ROOT / ".venv-legacy/bin/python"
     if not cand.exists():
@@ -190,6 +196,8 @@ def main(argv=None) -> int:
                    help="a subset of the benchmarks (default: all of the chosen suites)")
     p.add_argument("--threads", nargs="+", type=int, default=[1, 2], help="BLAS thread counts for the original")
     p.add_argument("--jobs", type=int, default=1, help="original runs at a time (each uses its own thread count)")
+    p.add_argument("--collect-only", action="store_true",
+                   help="run nothing: build the table from the runs already in --out (missing ones are listed)")
     args = p.parse_args(argv)
 
     golden, out = Path(args.golden), Path(args.out)
@@ -225,10 +233,15 @@ def main(argv=None) -> int:
         benches = [b for b in (args.benchmarks or table) if b in table]
         if not benches:
             continue
-        data_dir = write(golden, inputs / suite)
-        results[suite] = {"python": python, "benchmarks": {}}
+        data_dir = inputs / suite if args.collect_only else write(golden, inputs / suite)
+        results[suite] = {"python": python, "benchmarks": {}, "not_measured": []}
         for bench in benches:
             dataset = table[bench]
+            if args.collect_only:
+                missing = _missing(bench, dataset, args.threads, runs_orig, runs_ours)
+                if missing:
+                    results[suite]["not_measured"].append({"benchmark": bench, "missing": missing})
+                    continue
             with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
                 futures = {t: pool.submit(run_original, suite, python, bench, data_dir, acts[dataset], runs_orig, t)
                            for t in args.threads}
@@ -245,6 +258,9 @@ def main(argv=None) -> int:
     (out / f"{name}.md").write_text(table + "\n" + "\n".join(results["summary"]) + "\n")
     print(table)
     print("\n".join(results["summary"]))
+    for suite in ("bsl", "legacy"):
+        for nm in (results.get(suite) or {}).get("not_measured", []):
+            print(f"{suite}: {nm['benchmark']} not measured (missing {', '.join(nm['missing'])})")
     if "skipped" in results.get("legacy", {}):
         print(f"legacy: skipped: {results['legacy']['skipped']}")
     print(f"wrote {out / name}.json and .md", file=sys.stderr)
