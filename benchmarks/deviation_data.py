@@ -89,23 +89,49 @@ def _copy_tree(src: Path, dst: Path) -> None:
             shutil.copyfile(f, dst / f.name)
 
 
+STAMP = ".deviation-inputs.json"
+
+
+def _stamp(golden: Path, source: str) -> dict:
+    """What a folder was made from: a folder with the same stamp is reused as it is (a rerun, or a
+    second measurement running alongside, never rewrites files another one is reading)."""
+    src = golden / source
+    return {"seed": SEED, "neural_noise": NEURAL_NOISE,
+            "golden": {f.name: sha1_of(f) for f in sorted(src.iterdir()) if f.is_file() and not f.name.startswith(".")}}
+
+
+def _reusable(out: Path, stamp: dict) -> bool:
+    try:
+        return json.loads((out / STAMP).read_text()) == stamp
+    except (OSError, ValueError):
+        return False
+
+
 def write_bsl_data(golden: Path, out: Path) -> Path:
     """Brain-Score Language folder: perturbed assy_*.nc, the golden Pereira ceiling files, sha1.json."""
+    stamp = _stamp(golden, "modern/data")
+    if _reusable(out, stamp):
+        return out
     tmp = Path(tempfile.mkdtemp(prefix=".bsl-", dir=out.parent))
     _copy_tree(golden / "modern/data", tmp)
     for name, dataset in BSL_ASSEMBLIES.items():
         _rewrite_values(tmp / name, "data", neural_noise(golden, dataset))
     manifest = {f.name: sha1_of(f) for f in sorted(tmp.iterdir()) if f.suffix == ".nc"}
     (tmp / "sha1.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    (tmp / STAMP).write_text(json.dumps(stamp))
     return _publish(tmp, out)
 
 
 def write_legacy_data(golden: Path, out: Path) -> Path:
     """neural-nlp S3 folder (golden README §5): perturbed assemblies, the golden ceiling files."""
+    stamp = _stamp(golden, "legacy/s3")
+    if _reusable(out, stamp):
+        return out
     tmp = Path(tempfile.mkdtemp(prefix=".legacy-", dir=out.parent))
     _copy_tree(golden / "legacy/s3", tmp)
     for name, dataset in LEGACY_ASSEMBLIES.items():
         _rewrite_values(tmp / name, "__xarray_dataarray_variable__", neural_noise(golden, dataset))
+    (tmp / STAMP).write_text(json.dumps(stamp))
     return _publish(tmp, out)
 
 

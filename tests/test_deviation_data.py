@@ -66,3 +66,10 @@ def test_activations_float32_and_float64_variants(made):
         assert not np.any(hi * 8 == np.round(hi * 8))
         np.testing.assert_array_equal(f32.layers["high_dim"], hi.astype(np.float32))
         assert act_io.content_sha1(f32) != act_io.content_sha1(f64)
+
+
+def test_a_folder_made_from_the_same_goldens_is_reused_not_rewritten(made):
+    golden, bsl, legacy, _ = made
+    before = {f.name: f.stat().st_mtime_ns for f in bsl.iterdir()}
+    assert dd.write_bsl_data(golden, bsl) == bsl
+    assert {f.name: f.stat().st_mtime_ns for f in bsl.iterdir()} == before
