@@ -20,6 +20,7 @@ import sys
 import time
 
 import numpy as np
+from deviation_io import write_json
 
 
 def _sha1(path):
@@ -152,10 +153,7 @@ def main(argv=None):
             layers[str(name)] = {"score": float(s), "raw": float(s.attrs["raw"]),
                                  "unclipped": s.attrs.get("original_out_of_range_score")}
         result["variants"][os.path.basename(acts)] = {"layers": layers, "seconds": time.time() - t0}
-    tmp = args.output + ".part"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=1)
-    os.replace(tmp, args.output)
+    write_json(args.output, result)
     return 0
 
 

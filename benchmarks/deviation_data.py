@@ -21,6 +21,8 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
+from repro.atomic import sha1_file as sha1_of
+
 SEED = 20261201  # not a golden seed
 NEURAL_NOISE = 0.25  # x the value's own neuroid std
 ACTIVATION_NOISE = 0.1  # x the layer's std
@@ -33,14 +35,6 @@ BSL_ASSEMBLIES = {"assy_Pereira2018_language.nc": "pereira2018", "assy_Blank2014
 LEGACY_ASSEMBLIES = {"Pereira2018.nc": "pereira2018", "Blank2014fROI.nc": "blank2014",
                      "Fedorenko2016v3.nc": "fedorenko2016"}
 DATASETS = ("pereira2018", "blank2014", "fedorenko2016")
-
-
-def sha1_of(path: Path) -> str:
-    h = hashlib.sha1()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _rng(*keys: str) -> np.random.Generator:
@@ -109,28 +103,25 @@ def _reusable(out: Path, stamp: dict) -> bool:
 
 def write_bsl_data(golden: Path, out: Path) -> Path:
     """Brain-Score Language folder: perturbed assy_*.nc, the golden Pereira ceiling files, sha1.json."""
-    stamp = _stamp(golden, "modern/data")
-    if _reusable(out, stamp):
-        return out
-    tmp = Path(tempfile.mkdtemp(prefix=".bsl-", dir=out.parent))
-    _copy_tree(golden / "modern/data", tmp)
-    for name, dataset in BSL_ASSEMBLIES.items():
-        _rewrite_values(tmp / name, "data", neural_noise(golden, dataset))
-    manifest = {f.name: sha1_of(f) for f in sorted(tmp.iterdir()) if f.suffix == ".nc"}
-    (tmp / "sha1.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    (tmp / STAMP).write_text(json.dumps(stamp))
-    return _publish(tmp, out)
+    return _write_suite(golden, "modern/data", out, "data", BSL_ASSEMBLIES, manifest=True)
 
 
 def write_legacy_data(golden: Path, out: Path) -> Path:
     """neural-nlp S3 folder (golden README §5): perturbed assemblies, the golden ceiling files."""
-    stamp = _stamp(golden, "legacy/s3")
+    return _write_suite(golden, "legacy/s3", out, "__xarray_dataarray_variable__", LEGACY_ASSEMBLIES, manifest=False)
+
+
+def _write_suite(golden: Path, source: str, out: Path, var: str, assemblies: dict, manifest: bool) -> Path:
+    stamp = _stamp(golden, source)
     if _reusable(out, stamp):
         return out
-    tmp = Path(tempfile.mkdtemp(prefix=".legacy-", dir=out.parent))
-    _copy_tree(golden / "legacy/s3", tmp)
-    for name, dataset in LEGACY_ASSEMBLIES.items():
-        _rewrite_values(tmp / name, "__xarray_dataarray_variable__", neural_noise(golden, dataset))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    _copy_tree(golden / source, tmp)
+    for name, dataset in assemblies.items():
+        _rewrite_values(tmp / name, var, neural_noise(golden, dataset))
+    if manifest:  # a flat Brain-Score Language folder declares its files' sha1s (repro and the driver check them)
+        sums = {f.name: sha1_of(f) for f in sorted(tmp.iterdir()) if f.suffix == ".nc"}
+        (tmp / "sha1.json").write_text(json.dumps(sums, indent=1) + "\n")
     (tmp / STAMP).write_text(json.dumps(stamp))
     return _publish(tmp, out)
 

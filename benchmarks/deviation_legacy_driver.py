@@ -14,13 +14,13 @@ usage: python deviation_legacy_driver.py --data-dir D --benchmark B --activation
 """
 
 import argparse
-import json
 import os
 import sys
 import tempfile
 import time
 
 import numpy as np
+from deviation_io import write_json
 
 
 class Layer:
@@ -110,10 +110,7 @@ def main(argv=None):
             center, error = _center(score)
             layers[name] = {"score": center, "error": error}
         result["variants"][os.path.basename(acts)] = {"layers": layers, "seconds": time.time() - t0}
-    tmp = args.output + ".part"
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=1)
-    os.replace(tmp, args.output)
+    write_json(args.output, result)
     return 0
 
 
