@@ -255,7 +255,7 @@ def main(argv=None) -> int:
     table = markdown(results)
     name = "deviation" if set(args.suites) == {"bsl", "legacy"} else f"deviation-{'-'.join(args.suites)}"
     (out / f"{name}.json").write_text(json.dumps(results, indent=1) + "\n")
-    (out / f"{name}.md").write_text(table + "\n" + "\n".join(results["summary"]) + "\n")
+    (out / f"{name}.md").write_text(table + "\n" + "".join(f"- {line.strip()}\n" for line in results["summary"]))
     print(table)
     print("\n".join(results["summary"]))
     for suite in ("bsl", "legacy"):
