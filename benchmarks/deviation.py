@@ -240,7 +240,10 @@ def main(argv=None) -> int:
             if args.collect_only:
                 missing = _missing(bench, dataset, args.threads, runs_orig, runs_ours)
                 if missing:
-                    results[suite]["not_measured"].append({"benchmark": bench, "missing": missing})
+                    found = {t: json.loads(f.read_text()) for t in args.threads
+                             if (f := runs_orig / f"{bench}__t{t}.json").exists()}
+                    results[suite]["not_measured"].append({"benchmark": bench, "missing": missing,
+                                                           "original_ceilings": {t: _ceiling(o) for t, o in found.items()}})
                     continue
             with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
                 futures = {t: pool.submit(run_original, suite, python, bench, data_dir, acts[dataset], runs_orig, t)
@@ -260,7 +263,8 @@ def main(argv=None) -> int:
     print("\n".join(results["summary"]))
     for suite in ("bsl", "legacy"):
         for nm in (results.get(suite) or {}).get("not_measured", []):
-            print(f"{suite}: {nm['benchmark']} not measured (missing {', '.join(nm['missing'])})")
+            print(f"{suite}: {nm['benchmark']} not measured (missing {', '.join(nm['missing'])}); "
+                  f"original ceilings so far: {nm['original_ceilings']}")
     if "skipped" in results.get("legacy", {}):
         print(f"legacy: skipped: {results['legacy']['skipped']}")
     print(f"wrote {out / name}.json and .md", file=sys.stderr)
