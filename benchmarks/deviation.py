@@ -54,9 +54,12 @@ def _env(threads: int) -> dict:
     return env
 
 
-def run_original(suite: str, python: str, benchmark: str, data_dir: Path, acts: dict, out: Path, threads: int) -> dict:
+def run_original(suite: str, python: str, benchmark: str, data_dir: Path, acts: dict, out: Path, threads: int,
+                 collect_only: bool = False) -> dict | None:
     """The real benchmark on our files, all feature-dtype variants on one benchmark instance."""
     path = out / f"{benchmark}__t{threads}.json"
+    if not path.exists() and collect_only:
+        return None
     if not path.exists():
         cmd = [python, str(Path(__file__).with_name(f"deviation_{suite}_driver.py")), "--data-dir", str(data_dir),
                "--benchmark", benchmark, "--output", str(path), "--activations", *[str(acts[d]) for d in DTYPES]]
@@ -85,7 +88,7 @@ def _raw(layer: dict):
 def compare(benchmark: str, originals: dict[int, dict], ours: dict[tuple[str, str], dict]) -> dict:
     """Rows per (dtype, layer) and the ceiling comparison of one benchmark (legacy Blank/Fedorenko
     have no aggregate raw score: per-neuroid ceilings; their raw columns stay empty)."""
-    t1, t2 = originals[1], originals.get(2)
+    t1, t2 = originals[1], originals.get(2)  # no 2-thread run: spread column empty
     rows = []
     for dtype in DTYPES:
         variant = next(k for k in t1["variants"] if k.endswith(f"_{dtype}.npz"))
@@ -172,7 +175,9 @@ def summary(results: dict) -> list[str]:
 
 
 def _missing(bench: str, dataset: str, threads, runs_orig: Path, runs_ours: Path) -> list[str]:
-    want = [runs_orig / f"{bench}__t{t}.json" for t in threads]
+    """Runs a row cannot do without: the 1-thread original and every repro run (other thread counts
+    only add the spread column)."""
+    want = [runs_orig / f"{bench}__t1.json"]
     want += [runs_ours / f"{bench}__{s}__{dataset}_{d}.json" for s in SOLVERS for d in DTYPES]
     return [p.name for p in want if not p.exists()]
 
@@ -246,9 +251,9 @@ def main(argv=None) -> int:
                                                            "original_ceilings": {t: _ceiling(o) for t, o in found.items()}})
                     continue
             with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-                futures = {t: pool.submit(run_original, suite, python, bench, data_dir, acts[dataset], runs_orig, t)
-                           for t in args.threads}
-            originals = {t: f.result() for t, f in futures.items()}
+                futures = {t: pool.submit(run_original, suite, python, bench, data_dir, acts[dataset], runs_orig, t,
+                                          args.collect_only) for t in args.threads}
+            originals = {t: f.result() for t, f in futures.items() if f.result() is not None}
             ours = {(s, d): run_repro(bench, data_dir, acts[dataset][d], s, runs_ours, out / ".cache")
                     for s in SOLVERS for d in DTYPES}
             results[suite]["benchmarks"][bench] = compare(bench, originals, ours)
