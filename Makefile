@@ -88,3 +88,4 @@ clean:
 
 include docker/make.mk
 include docker/legacy-env.mk
+include benchmarks/deviation.mk
