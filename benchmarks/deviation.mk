@@ -11,7 +11,7 @@ $(BSL_VENV)/bin/python:
 	$(PY) -m venv $(BSL_VENV)
 	$(BSL_VENV)/bin/pip install -q --upgrade pip
 	$(BSL_VENV)/bin/pip install -q torch==2.13.0
-	$(BSL_VENV)/bin/pip install -q -r requirements/bsl.txt
+	$(BSL_VENV)/bin/pip install -q -r repro/bench/requirements-bsl.txt
 	BS_INSTALL_DEPENDENCIES=no $(BSL_VENV)/bin/pip install -q brainscore-language==2.3.0 brainscore-core==2.5.0
 	$(BSL_VENV)/bin/python -c "import brainscore_language, brainscore_core"
 
