@@ -1,7 +1,7 @@
 """Compare a legacy result with the original code's end-to-end golden, layer by layer, by conditioning class.
 
 A layer's class decides how far the original code's own answer moves across BLAS kernels and thread counts
-(shared/golden/SPREAD.md); a number is held to twice that spread, never to less than 1e-6. The classes of a
+(shared/golden/SPREAD.md); repro/tolerances.py holds twice that spread, never less than 1e-6. The classes of a
 causal LM's hidden states follow from the model alone: the last label of GPT-2-type models is after the final
 LayerNorm (centred features of rank one less than the width: rank-deficient); a layer as wide as the smallest
 training split or wider is under-determined; every other layer is full-rank.
@@ -12,38 +12,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-WELL_TOLERANCE = 1e-6
-TOLERANCE_FACTOR = 2.0
-# SPREAD.md, legacy suite, normalised score center: max - min over 8 BLAS configurations
-SPREAD = {
-    "full-rank": {"Pereira2018": 2.3e-7, "Blank2014": 2.3e-7, "Fedorenko2016": 1.0e-6},
-    "underdetermined": {"Pereira2018": 2.2e-3, "Blank2014": 6.5e-3, "Fedorenko2016": 1.4e-2},
-    "rank-deficient": {"Pereira2018": 9.5e-4, "Blank2014": 1.3e-1, "Fedorenko2016": 1.6e-1},
-}
-# the score's error (MAD over subjects / neuroids) moves more than its center on ill-conditioned layers
-ERROR_TOLERANCE = {"full-rank": 1e-5, "underdetermined": 5e-2, "rank-deficient": 5e-2}
+from .. import tolerances
+from ..metrics.conditioning import CLASSES
+from ..suites import SUITE_LEGACY
+
 # fewest training rows of one cross-validation split (golden README §2)
 MIN_TRAIN_ROWS = {"Pereira2018": 194, "Blank2014": 1053, "Fedorenko2016": 332}
 BENCHMARKS = ("Pereira2018-encoding", "Blank2014fROI-encoding", "Fedorenko2016v3-encoding")
 
 
-def dataset_of(benchmark: str) -> str:
-    for name in SPREAD["full-rank"]:
-        if benchmark.startswith(name):
-            return name
-    raise KeyError(f"no measured spread for {benchmark!r}")
-
-
 def layer_class(benchmark: str, n_features: int | None, post_final_norm: bool) -> str:
     if post_final_norm:
         return "rank-deficient"
-    if n_features is not None and n_features >= MIN_TRAIN_ROWS[dataset_of(benchmark)]:
+    if n_features is not None and n_features >= MIN_TRAIN_ROWS[tolerances.dataset_of(benchmark)]:
         return "underdetermined"
     return "full-rank"
 
 
 def tolerance(benchmark: str, cls: str) -> float:
-    return max(WELL_TOLERANCE, TOLERANCE_FACTOR * SPREAD[cls][dataset_of(benchmark)])
+    return tolerances.tolerance(SUITE_LEGACY, benchmark, cls)
 
 
 def compare(result: dict, golden: dict, post_final_norm_layers: set[str]) -> list[dict]:
@@ -54,6 +41,10 @@ def compare(result: dict, golden: dict, post_final_norm_layers: set[str]) -> lis
         got = ours.get(layer)
         cls = layer_class(result["benchmark"], ref.get("n_features"), layer in post_final_norm_layers)
         tol = tolerance(result["benchmark"], cls)
+        if ref.get("score_center") is None:  # undefined in the reference too (e.g. a constant layer): must agree
+            rows.append({"layer": layer, "class": cls, "tolerance": tol, "diff": 0.0, "error_diff": 0.0,
+                         "ok": got is not None and got["score_center"] is None})
+            continue
         if got is None or got["score_center"] is None:
             rows.append({"layer": layer, "class": cls, "tolerance": tol, "diff": None, "ok": False})
             continue
@@ -62,7 +53,7 @@ def compare(result: dict, golden: dict, post_final_norm_layers: set[str]) -> lis
             diff = max(diff, abs(got["raw_center"] - ref["raw_center"]))
         error_diff = abs(got["score_error"] - ref["score_error"])
         rows.append({"layer": layer, "class": cls, "tolerance": tol, "diff": diff, "error_diff": error_diff,
-                     "ok": diff <= tol and error_diff <= max(tol, ERROR_TOLERANCE[cls])})
+                     "ok": diff <= tol and error_diff <= max(tol, tolerances.SCORE_ERROR[CLASSES[cls]])})
     return rows
 
 
