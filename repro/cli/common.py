@@ -61,5 +61,5 @@ def add_layers_option(p: argparse.ArgumentParser) -> None:
 def config_kwargs(args) -> dict:
     keys = ("revision", "layers", "data_dir", "cache_dir", "offline", "device", "dtype", "batch_size",
             "trust_remote_code", "quiet", "solver", "ceiling_mode", "tokenization", "bootstrap", "bootstrap_seed",
-            "bootstrap_method", "layer_selection")
+            "bootstrap_method", "layer_selection", "legacy_python")
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}

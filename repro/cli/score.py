@@ -50,6 +50,9 @@ def add_parser(sub) -> None:
     g.add_argument("--layer-selection", default="max", choices=["max", "nested"],
                    help="max: the suites' best layer only; nested: also the layer chosen on other folds than it is "
                         "scored on (unbiased)")
+    p.add_argument("--legacy-python", metavar="PYTHON",
+                   help="legacy engine without Docker: a Python 3.8 with the legacy stack, e.g. "
+                        ".venv-legacy/bin/python from `make legacy-env` (also $REPRO_LEGACY_PYTHON)")
     add_data_options(p)
     p.add_argument("--output", help="result JSON to write (a .per_neuroid.npz side file goes next to it)")
     p.set_defaults(run=run)

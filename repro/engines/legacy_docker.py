@@ -35,7 +35,11 @@ CONTAINER_MOUNTS = {
     "huggingface": "/cache/huggingface",
 }
 # passed through to the container when set on the host
-PASSTHROUGH_ENV = ("HF_TOKEN", "HF_HUB_OFFLINE", "RESULTCACHING_DISABLE", "REPRO_LOG_LEVEL")
+PASSTHROUGH_ENV = ("HF_TOKEN", "HF_HUB_OFFLINE", "RESULTCACHING_DISABLE", "REPRO_LOG_LEVEL", "OMP_NUM_THREADS",
+                   "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")
+# single-threaded BLAS unless the host says otherwise, as in the local route: the goldens were made that way and
+# the thread count moves ill-conditioned layers (shared/golden/SPREAD.md)
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def default_cache_root() -> Path:
@@ -96,8 +100,9 @@ def _volumes(cache_root: Path, data_dir: Path | None, results: Path, model_dir: 
 
 
 def _container_args(model: str, benchmark: str, layers: Sequence[str] | None, revision: str | None,
-                    identifier: str | None, result_name: str) -> list[str]:
-    args = ["score", "--model", model, "--benchmark", benchmark, "--output", f"{CONTAINER_RESULTS}/{result_name}"]
+                    identifier: str | None, output: str, tokenization: str = "paper") -> list[str]:
+    """``python -m repro.legacy score`` arguments (the image's entrypoint and the local engine both run it)."""
+    args = ["score", "--model", model, "--benchmark", benchmark, "--output", output, "--tokenization", tokenization]
     if layers:
         args += ["--layers", *layers]
     if revision:
@@ -132,7 +137,7 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
                image: str | None = None, gpus: bool = False, *, cache_dir: str | Path | None = None,
                revision: str | None = None, identifier: str | None = None, output: str | Path | None = None,
                command: str | None = None, client=None, log: Callable[[str], None] | None = None,
-               user: str | None = None) -> dict:
+               user: str | None = None, tokenization: str = "paper") -> dict:
     """Score ``model`` on a legacy ``benchmark`` inside the image and return the repro.result/1 dict."""
     log = log or (lambda line: print(line, file=sys.stderr, flush=True))
     image = image or (DEFAULT_IMAGE_CUDA if gpus else DEFAULT_IMAGE_CPU)
@@ -158,6 +163,8 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
 
     result_name = f"{_slug(model_dir.name if model_dir else model)}__{_slug(benchmark)}.json"
     environment = {k: os.environ[k] for k in PASSTHROUGH_ENV if os.environ.get(k)}
+    for threads in THREAD_ENV:
+        environment.setdefault(threads, "1")
     environment["REPRO_COMMAND"] = command or " ".join(["repro score --engine legacy", "--model", model,
                                                          "--benchmark", benchmark, *(["--layers", *layers]
                                                                                      if layers else [])])
@@ -175,7 +182,8 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
                            model_dir)
         log(f"legacy engine: {image} on {_where()}{' with GPUs' if gpus else ''}")
         container = client.containers.run(
-            image, command=_container_args(container_model, benchmark, layers, revision, identifier, result_name),
+            image, command=_container_args(container_model, benchmark, layers, revision, identifier,
+                                           f"{CONTAINER_RESULTS}/{result_name}", tokenization),
             detach=True, volumes=volumes, environment=environment, user=user, device_requests=device_requests)
         tail: deque = deque(maxlen=50)
         try:
@@ -188,15 +196,19 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
                 pass
         if status != 0:
             raise EngineError(f"legacy container exited with status {status}: {_failure_line(tail)}")
-        produced = results / result_name
-        if not produced.is_file():
-            raise EngineError(f"legacy container finished but wrote no {result_name}; see the log above")
-        result = json.loads(produced.read_text())
-        if output:
-            out = Path(output)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(produced, out.with_name(out.name + ".tmp"))
-            os.replace(out.with_name(out.name + ".tmp"), out)
+        return read_result(results / result_name, output, "legacy container")
+
+
+def read_result(produced: Path, output: str | Path | None, engine: str) -> dict:
+    """The result JSON the legacy side wrote, copied atomically to ``output`` when given."""
+    if not produced.is_file():
+        raise EngineError(f"{engine} finished but wrote no {produced.name}; see the log above")
+    result = json.loads(produced.read_text())
+    if output:
+        out = Path(output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(produced, out.with_name(out.name + ".tmp"))
+        os.replace(out.with_name(out.name + ".tmp"), out)
     return result
 
 

@@ -1,13 +1,14 @@
 """``python -m repro.legacy`` inside the legacy image (the Docker entrypoint runs this)."""
 
 import argparse
+import importlib
 import json
 import logging
 import os
 import sys
 from typing import List, Optional
 
-from repro.legacy import models, pool, provenance, runner
+from repro.legacy import adapters, families, models, pool, provenance, runner
 from repro.legacy.errors import LegacyError
 
 BENCHMARKS = ("Pereira2018-encoding", "Blank2014fROI-encoding", "Fedorenko2016v3-encoding")
@@ -30,6 +31,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--benchmark", required=True, help="e.g. %s" % ", ".join(BENCHMARKS))
     s.add_argument("--layers", nargs="+", help="subset of the model's layer labels (default: all)")
     s.add_argument("--output", help="write the repro.result/1 JSON here (default: stdout)")
+    s.add_argument("--tokenization", default=adapters.DEFAULT_TOKENIZATION, choices=adapters.TOKENIZATIONS,
+                   help="paper: strip each stimulus as transformers 2.3.0 did (default); seed: no strip and the "
+                        "seed report's alignment guard (its 0.8159)")
+    a = sub.add_parser("activations", help="the activations the benchmark regresses on, as .npz (no scoring)")
+    a.add_argument("--model", required=True, help="as for score")
+    a.add_argument("--identifier", help="pool identifier to use instead of the derived one (cache key)")
+    a.add_argument("--benchmark", required=True, help="e.g. %s" % ", ".join(BENCHMARKS))
+    a.add_argument("--layers", nargs="+", help="subset of the model's layer labels (default: all)")
+    a.add_argument("--output", required=True, help="the .npz to write: stimulus_id + one array per layer")
+    a.add_argument("--tokenization", default=adapters.DEFAULT_TOKENIZATION, choices=adapters.TOKENIZATIONS)
     l_ = sub.add_parser("layers", help="register a model and print its pool identifier, layers and tokens")
     _model_args(l_)
     sub.add_parser("models", help="list the models known by id")
@@ -49,7 +60,8 @@ def _special(args) -> Optional[tuple]:
 
 def cmd_score(args) -> int:
     result = runner.score(args.model, args.benchmark, layers=args.layers, revision=args.revision,
-                          identifier=args.identifier, special_tokens=args.special_tokens, output=args.output)
+                          identifier=args.identifier, special_tokens=args.special_tokens, output=args.output,
+                          tokenization=args.tokenization)
     best = result["best_layer"] or {}
     logging.getLogger("repro.legacy").info("best layer %s: %s", best.get("layer"), best.get("score_center"))
     if not args.output:
@@ -57,14 +69,38 @@ def cmd_score(args) -> int:
     return 0
 
 
+def cmd_activations(args) -> int:
+    from repro.legacy import activations
+    arrays = activations.extract(args.model, args.benchmark, args.output, layers=args.layers,
+                                 tokenization=args.tokenization, identifier=args.identifier)
+    print("wrote %s: %d rows, layers %s" % (args.output, len(arrays["stimulus_id"]),
+                                           ", ".join(k for k in arrays if k != "stimulus_id")))
+    return 0
+
+
 def cmd_layers(args) -> int:
     runner.import_neural_nlp()
     spec = models.resolve(args.model, args.revision, args.identifier, _special(args))
     layers = pool.register(spec)
+    info = pool.LOADED.get(spec.identifier, {})
     _print_json({"identifier": spec.identifier, "hf_id": spec.hf_id, "native": spec.native, "layers": layers,
-                 "special_tokens": list(spec.special_tokens) if spec.special_tokens is not None else None,
-                 "revision": pool.LOADED.get(spec.identifier, {}).get("revision")})
+                 "special_tokens": list(_tokens_of(spec, info)), "revision": info.get("revision")})
     return 0
+
+
+def _tokens_of(spec, info) -> tuple:
+    if spec.special_tokens is not None:
+        return spec.special_tokens
+    if spec.native:
+        return families.BYTE_LEVEL_BPE  # neural-nlp's own gpt2 entries pass ('ġ',)
+    if "special_tokens" in info:
+        return tuple(info["special_tokens"])
+    # registration reads only the config; the family's tokens follow from its model_type, or from the tokenizer
+    transformers = importlib.import_module("transformers")
+    tokenizer = None
+    if info.get("model_type") not in families.SPECIAL_TOKENS_BY_MODEL_TYPE:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(spec.hf_id, **pool._pretrained_kwargs(spec))
+    return families.special_tokens(info.get("model_type"), tokenizer)
 
 
 def cmd_models(args) -> int:
@@ -115,7 +151,7 @@ def cmd_versions(args) -> int:
     return 0
 
 
-COMMANDS = {"score": cmd_score, "layers": cmd_layers, "models": cmd_models, "doctor": cmd_doctor,
+COMMANDS = {"score": cmd_score, "activations": cmd_activations, "layers": cmd_layers, "models": cmd_models, "doctor": cmd_doctor,
             "versions": cmd_versions}
 
 
@@ -131,3 +167,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     except LegacyError as e:
         print("error: %s" % e, file=sys.stderr)
         return e.exit_code
+    except Exception as e:  # a bug or an upstream failure: one line; the traceback only when asked for
+        logging.getLogger("repro.legacy").debug("traceback", exc_info=True)
+        first = (str(e).splitlines() or [""])[0][:300]
+        print("error: %s: %s (traceback: REPRO_LOG_LEVEL=DEBUG)" % (type(e).__name__, first), file=sys.stderr)
+        return 1

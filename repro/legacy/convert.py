@@ -1,4 +1,7 @@
-"""Legacy Score (``layer`` x ``aggregation``, see spec §5.3) -> ``repro.result/1`` dict."""
+"""Legacy Score (``layer`` x ``aggregation``, see spec §5.3) -> ``repro.result/1`` dict.
+
+The same schema as repro/results.py writes (repro/schemas/result.schema.json; both writers are tested against it).
+"""
 
 import math
 from typing import List, Optional, Sequence
@@ -52,7 +55,8 @@ def best_layer(rows: Sequence[dict]) -> Optional[dict]:
             best = row
     if best is None:
         return None
-    return {"layer": best["layer"], "score_center": best["score_center"], "score_error": best["score_error"]}
+    return {"layer": best["layer"], "score_center": best["score_center"], "score_error": best["score_error"],
+            "raw_center": best["raw_center"]}
 
 
 def layer_rows(score, layers: Sequence[str], n_features: Optional[int], ceiling: Optional[float],
@@ -104,6 +108,6 @@ def score_to_result(score, *, benchmark: str, model: dict, layers: Sequence[str]
         "layers": rows,
         "best_layer": best_layer(rows),
         "committed_layer": None,
-        "side_files": {},
+        "folds": None,  # neural-nlp draws its folds inside the metric and does not return them
         "provenance": prov,
     }

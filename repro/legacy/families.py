@@ -4,9 +4,15 @@ from typing import List, Optional, Sequence, Tuple
 
 from repro.legacy.errors import LegacyError
 
-# model_type values whose labels follow neural-nlp's own GPT-2 configuration, so a registered GPT-2 variant
-# lines up with the natively pooled gpt2/distilgpt2 (and with published layer names).
-GPT2_LABEL_TYPES = frozenset(["gpt2"])
+# model_type values whose labels follow neural-nlp's own configuration of that family (transformer_configurations
+# in implementations.py), so a registered variant lines up with the natively pooled models and published layer
+# names: (embedding label, block label pattern).
+NATIVE_LABELS = {
+    "gpt2": ("drop", "encoder.h.%d"),
+    "bert": ("embedding", "encoder.layer.%d.output"),
+    "roberta": ("embedding", "encoder.layer.%d"),
+    "distilbert": ("embeddings", "transformer.layer.%d"),
+}
 
 # Strings removed from the lower-cased, joined tokens during word alignment (spec §12 step 3).
 BYTE_LEVEL_BPE = ("ġ",)
@@ -37,9 +43,8 @@ def layer_labels(model_type: str, num_hidden_layers: int) -> List[str]:
         raise LegacyError(
             "config of model_type %r has num_hidden_layers=%r; need a positive integer to label layers"
             % (model_type, num_hidden_layers))
-    if model_type in GPT2_LABEL_TYPES:
-        return ["drop"] + ["encoder.h.%d" % k for k in range(num_hidden_layers)]
-    return ["embedding"] + ["layer.%d" % k for k in range(num_hidden_layers)]
+    embedding, block = NATIVE_LABELS.get(model_type, ("embedding", "layer.%d"))
+    return [embedding] + [block % k for k in range(num_hidden_layers)]
 
 
 def probe_special_tokens(tokenizer) -> Tuple[str, ...]:

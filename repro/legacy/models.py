@@ -39,6 +39,7 @@ class ModelSpec(NamedTuple):
     revision: Optional[str] = None
     special_tokens: Optional[Tuple[str, ...]] = None  # None: decided per family when the model loads
     hidden_size: Optional[int] = None
+    tokenization: str = "paper"  # repro.legacy.adapters.TOKENIZATIONS
 
 
 def _slug(text: str) -> str:
@@ -47,7 +48,17 @@ def _slug(text: str) -> str:
 
 
 def resolve(model: str, revision: Optional[str] = None, identifier: Optional[str] = None,
-            special_tokens: Optional[Tuple[str, ...]] = None) -> ModelSpec:
+            special_tokens: Optional[Tuple[str, ...]] = None, tokenization: str = "paper") -> ModelSpec:
+    spec = _resolve(model, revision, identifier, special_tokens)
+    if tokenization != "paper":
+        # neural-nlp caches activations and scores by identifier: other semantics need their own keys
+        spec = spec._replace(tokenization=tokenization,
+                             identifier=identifier or "%s--tokenization-%s" % (spec.identifier, tokenization))
+    return spec
+
+
+def _resolve(model: str, revision: Optional[str], identifier: Optional[str],
+             special_tokens: Optional[Tuple[str, ...]]) -> ModelSpec:
     """Map a short id, a hub id or a local directory to the pool entry it scores as."""
     by_hf = {k.hf_id: name for name, k in list(NATIVE.items()) + list(REGISTERED.items())}
     name = by_hf.get(model, model)

@@ -9,6 +9,7 @@ import importlib
 import logging
 from typing import Dict, List, Optional
 
+from repro.legacy import adapters
 from repro.legacy.errors import LegacyError
 from repro.legacy.families import layer_labels, special_tokens
 from repro.legacy.models import ModelSpec
@@ -54,18 +55,12 @@ def _remember(spec: ModelSpec, config, **more):
 
 
 def register(spec: ModelSpec, impl=None, transformers=None, torch=None, config=None) -> List[str]:
-    """Put ``spec`` into the pool (no-op for neural-nlp's own models) and return its layer labels."""
+    """Put ``spec`` into the pool (neural-nlp's own models get an adapted copy of their entry); return its layers."""
     impl = impl or implementations()
-    if spec.native:
-        if spec.identifier not in impl.model_pool or spec.identifier not in impl.model_layers:
-            raise LegacyError("%s is not in this neural-nlp's model pool; is neural-nlp at the pinned commit?"
-                              % spec.identifier)
-        try:  # only for provenance (config commit, hidden size); neural-nlp loads the model itself
-            _remember(spec, config or load_config(spec, transformers))
-        except LegacyError as e:
-            _log.warning("no config for %s: %s", spec.identifier, e)
-        return list(impl.model_layers[spec.identifier])
+    adapters.check_tokenization(spec.tokenization)
     ours = LOADED.get(spec.identifier, {}).get("pool_entry")
+    if spec.native:
+        return _register_native(spec, impl, transformers, config, ours)
     if spec.identifier in impl.model_pool and impl.model_pool[spec.identifier] is not ours:
         raise LegacyError("identifier %r is already one of neural-nlp's models; pass another --identifier"
                           % spec.identifier)
@@ -77,6 +72,24 @@ def register(spec: ModelSpec, impl=None, transformers=None, torch=None, config=N
     impl.model_layers[spec.identifier] = layers
     _log.info("registered %s (%s, %d layers)", spec.identifier, spec.hf_id, len(layers))
     return list(layers)
+
+
+def _register_native(spec: ModelSpec, impl, transformers, config, ours) -> List[str]:
+    base = spec.hf_id  # neural-nlp's own key (NATIVE ids equal their hub ids)
+    if base not in impl.model_pool or base not in impl.model_layers:
+        raise LegacyError("%s is not in this neural-nlp's model pool; is neural-nlp at the pinned commit?" % base)
+    try:  # only for provenance (config commit, hidden size); neural-nlp builds the model itself
+        _remember(spec, config or load_config(spec, transformers))
+    except LegacyError as e:
+        _log.warning("no config for %s: %s", spec.identifier, e)
+    if ours is None or impl.model_pool.get(spec.identifier) is not ours:
+        # neural-nlp's own entry stays what builds the model; ours adapts what it built
+        original = impl.model_pool[base] if ours is None else LOADED[spec.identifier]["native_entry"]
+        entry = adapters.adapted_entry(impl, original, spec.tokenization, spec.identifier)
+        LOADED.setdefault(spec.identifier, {}).update(pool_entry=entry, native_entry=original)
+        impl.model_pool[spec.identifier] = entry
+        impl.model_layers[spec.identifier] = impl.model_layers[base]
+    return list(impl.model_layers[spec.identifier])
 
 
 def build_wrapper(spec: ModelSpec, impl=None, transformers=None, torch=None):
@@ -101,9 +114,10 @@ def build_wrapper(spec: ModelSpec, impl=None, transformers=None, torch=None):
     tokens = special_tokens(config.model_type, tokenizer, spec.special_tokens)
     _remember(spec, config, special_tokens=list(tokens))
     _log.info("loaded %s: %d layers, special tokens %r", spec.identifier, len(layers), tokens)
-    return impl._PytorchTransformerWrapper(
+    wrapper = impl._PytorchTransformerWrapper(
         identifier=spec.identifier, tokenizer=tokenizer, tokenizer_special_tokens=tokens, model=model,
         layers=layers, sentence_average=impl.word_last)
+    return adapters.adapt_wrapper(wrapper, spec.tokenization)
 
 
 def layers_of(identifier: str, impl=None) -> Optional[List[str]]:

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 from typing import Dict, Optional
 
 try:
@@ -14,6 +15,7 @@ except ImportError:  # pragma: no cover - Python 3.8 has it; keeps vermin and ol
 
 PYPI_DISTRIBUTIONS = ("numpy", "scipy", "scikit-learn", "pandas", "xarray", "netCDF4", "torch", "transformers",
                       "tokenizers")
+SOURCES_FILE = "repro-legacy-sources.json"
 GIT_DISTRIBUTIONS = ("neural-nlp", "brain-score", "brainio", "brainio_base", "result_caching", "nltk_contrib")
 
 
@@ -25,12 +27,22 @@ def _dist_version(name: str) -> Optional[str]:
 
 
 def _git_commit(name: str) -> Optional[str]:
-    """The commit pip actually checked out (PEP 610 direct_url.json), else None."""
+    """The commit pip checked out (PEP 610 direct_url.json); for a tarball install, the pinned commit recorded
+    when the environment was built (docker/install-legacy-env.sh); else None."""
     try:
         info = json.loads(_metadata.distribution(name).read_text("direct_url.json") or "{}")
     except Exception:
         return None
-    return (info.get("vcs_info") or {}).get("commit_id")
+    commit = (info.get("vcs_info") or {}).get("commit_id")
+    return commit or (installed_sources().get(name) or {}).get("commit")
+
+
+def installed_sources() -> Dict[str, dict]:
+    try:
+        with open(os.path.join(sys.prefix, SOURCES_FILE)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
 
 
 def repro_version() -> Optional[str]:

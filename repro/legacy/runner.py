@@ -9,7 +9,7 @@ import sys
 import tempfile
 from typing import List, Optional, Sequence
 
-from repro.legacy import convert, pool, provenance
+from repro.legacy import adapters, convert, pool, provenance
 from repro.legacy.errors import LegacyError
 from repro.legacy.models import ModelSpec, resolve
 
@@ -65,12 +65,15 @@ def model_entry(spec: ModelSpec) -> dict:
 
 def score(model: str, benchmark: str, layers: Optional[Sequence[str]] = None, revision: Optional[str] = None,
           identifier: Optional[str] = None, special_tokens: Optional[Sequence[str]] = None,
-          output: Optional[str] = None, command: Optional[str] = None,
+          output: Optional[str] = None, command: Optional[str] = None, tokenization: str = "paper",
           transformers=None, torch=None) -> dict:
+    adapters.check_tokenization(tokenization)
     neural_nlp = import_neural_nlp()
     check_benchmark(neural_nlp, benchmark)
+    adapters.install_read_words_positions()
     spec = resolve(model, revision=revision, identifier=identifier,
-                   special_tokens=tuple(special_tokens) if special_tokens is not None else None)
+                   special_tokens=tuple(special_tokens) if special_tokens is not None else None,
+                   tokenization=tokenization)
     all_layers = pool.register(spec, transformers=transformers, torch=torch)
     chosen = select_layers(all_layers, layers)
     _log.info("scoring %s on %s, %d layers", spec.identifier, benchmark, len(chosen))
@@ -81,6 +84,7 @@ def score(model: str, benchmark: str, layers: Optional[Sequence[str]] = None, re
         n_features=info.get("hidden_size") or spec.hidden_size,
         ceiling=stored_ceiling(neural_nlp, result_score, benchmark),
         provenance={"versions": provenance.versions(), "data": provenance.data_files(benchmark),
+                    "adapters": adapters.describe(tokenization), "tokenization": tokenization,
                     "created": provenance.utc_now(),
                     "command": command or os.environ.get("REPRO_COMMAND") or " ".join(
                         ["python -m repro.legacy"] + sys.argv[1:])})
@@ -94,6 +98,9 @@ def write_json(path: str, payload: dict) -> None:
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a result is as readable as any file the user writes
         with os.fdopen(fd, "w") as f:
             json.dump(payload, f, indent=1, allow_nan=False)
             f.write("\n")

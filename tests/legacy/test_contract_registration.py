@@ -1,4 +1,5 @@
-"""Contract tests: registering HF models into neural-nlp's pool (spec §1.2, §12) against the stand-in.
+"""Contract tests: registering HF models into neural-nlp's pool (spec §1.2, §12) against the stand-in, for what
+needs the hub or real gpt2 weights (the real pool: tests/legacy/real).
 
 These run under the main venv and under Python 3.8 (docker/ci-checks.sh: .venv38)."""
 
@@ -143,3 +144,21 @@ def test_layer_labels_and_family_table():
     assert families.special_tokens("gemma") == ("▁",)
     with pytest.raises(LegacyError, match="--special-tokens"):
         families.special_tokens("llama")  # ambiguous without the tokenizer
+
+
+def test_seed_tokenization_gets_its_own_cache_key_and_adapts_neural_nlp_s_own_gpt2(neural_nlp, fake_hf):
+    from repro.legacy import adapters
+    spec = models.resolve("gpt2", tokenization="seed")
+    assert spec.native and spec.identifier == "gpt2--tokenization-seed"
+    assert pool.register(spec) == GPT2_LABELS
+    impl = neural_nlp.models.implementations
+    assert impl.model_pool["gpt2"] is not impl.model_pool[spec.identifier]  # neural-nlp's entry is untouched
+    wrapper = _load(neural_nlp, spec.identifier)
+    assert wrapper.identifier == "gpt2--tokenization-seed"  # activations cached apart from paper's
+    assert "align_tokens" in vars(wrapper._model_container)
+    assert not isinstance(wrapper._model_container.tokenizer, adapters.StrippingTokenizer)
+    pool.register(models.resolve("gpt2"))
+    paper = _load(neural_nlp, "gpt2")
+    assert isinstance(paper._model_container.tokenizer, adapters.StrippingTokenizer)
+    with pytest.raises(LegacyError, match="unknown tokenization 'raw'"):
+        pool.register(models.resolve("gpt2", tokenization="raw"))

@@ -26,7 +26,8 @@ def test_pereira_result_follows_the_schema(neural_nlp, fake_hf, tmp_path):
         assert row["score_center"] == pytest.approx(i / 100.0) and row["score_error"] == 0.01
         assert row["raw_center"] == pytest.approx(i / 100.0 * 0.318567)
         assert row["n_features"] == 512 and row["extra"] == {"raw_from": "score.attrs.raw"}
-    assert result["best_layer"] == {"layer": "layer.5", "score_center": pytest.approx(0.06), "score_error": 0.01}
+    assert result["best_layer"] == {"layer": "layer.5", "score_center": pytest.approx(0.06), "score_error": 0.01,
+                                    "raw_center": pytest.approx(0.06 * 0.318567)}
     prov = result["provenance"]
     assert (prov["engine"], prov["solver"], prov["seed"], prov["ceiling_mode"]) == ("legacy", "legacy-exact", 1,
                                                                                   None)
@@ -75,10 +76,10 @@ def test_a_stale_cached_score_with_fewer_layers_is_refused(neural_nlp, fake_hf, 
 
 
 def test_best_layer_ties_go_to_the_first_and_nan_is_null():
-    rows = [{"layer": "a", "score_center": None, "score_error": None},
-            {"layer": "b", "score_center": 0.5, "score_error": 0.1},
-            {"layer": "c", "score_center": 0.5, "score_error": 0.2}]
-    assert convert.best_layer(rows) == {"layer": "b", "score_center": 0.5, "score_error": 0.1}
+    rows = [{"layer": "a", "score_center": None, "score_error": None, "raw_center": None},
+            {"layer": "b", "score_center": 0.5, "score_error": 0.1, "raw_center": 0.2},
+            {"layer": "c", "score_center": 0.5, "score_error": 0.2, "raw_center": 0.3}]
+    assert convert.best_layer(rows) == {"layer": "b", "score_center": 0.5, "score_error": 0.1, "raw_center": 0.2}
     assert convert._number(float("nan")) is None and convert.metric_of("Pereira2018-rdm") == "rdm"
 
 
@@ -96,6 +97,9 @@ def test_cli_layers_prints_identifier_and_labels(neural_nlp, fake_hf, capsys):
     assert cli.main(["layers", "--model", "HuggingFaceTB/SmolLM2-135M"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["identifier"] == "smollm2-135m" and len(info["layers"]) == 31
+    assert info["special_tokens"] == ["ġ"]  # probed from the tokenizer (a llama config says nothing)
+    assert cli.main(["layers", "--model", "gpt2"]) == 0
+    assert json.loads(capsys.readouterr().out)["special_tokens"] == ["ġ"]  # neural-nlp's own gpt2 entry
 
 
 def test_doctor_checks_the_pool_interface(neural_nlp, fake_hf, monkeypatch):
@@ -136,3 +140,24 @@ def test_conversion_accepts_a_real_xarray_score():
                            coords={"aggregation": ["center", "error_low", "error_high"]})
     assert convert.ceiling_center(ceiling) == 0.318567
     assert rows[0]["raw_center"] == pytest.approx(0.03)
+
+
+def test_result_json_is_readable_like_any_file_the_user_writes(neural_nlp, fake_hf, tmp_path):
+    import os
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "r.json"
+        runner.score("gpt2", "Fedorenko2016v3-encoding", output=str(out))
+    finally:
+        os.umask(old)
+    assert (out.stat().st_mode & 0o777) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left
+
+
+def test_a_failure_that_is_not_a_legacy_error_is_one_line_with_exit_1(neural_nlp, fake_hf, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("merge failed\nsecond line")
+    monkeypatch.setattr(runner, "score", broken)
+    assert cli.main(["score", "--model", "gpt2", "--benchmark", "Pereira2018-encoding"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: RuntimeError: merge failed (traceback: REPRO_LOG_LEVEL=DEBUG)"]

@@ -69,7 +69,9 @@ def _run(tmp_path, client, **kwargs):
     return result, lines
 
 
-def test_runs_the_image_with_caches_mounted_and_returns_the_result(tmp_path):
+def test_runs_the_image_with_caches_mounted_and_returns_the_result(tmp_path, monkeypatch):
+    for name in legacy_docker.THREAD_ENV:
+        monkeypatch.delenv(name, raising=False)
     client = FakeClient()
     result, lines = _run(tmp_path, client, output=tmp_path / "out" / "r.json")
     assert result == RESULT and json.loads((tmp_path / "out" / "r.json").read_text()) == RESULT
@@ -83,6 +85,7 @@ def test_runs_the_image_with_caches_mounted_and_returns_the_result(tmp_path):
     assert binds["/home/repro/.neural_nlp"] == (str(cache / "neural_nlp"), "rw")
     assert binds["/cache/huggingface"] == (str(cache / "huggingface"), "rw")
     assert run["environment"]["REPRO_COMMAND"].startswith("repro score --engine legacy --model gpt2")
+    assert run["environment"]["OMP_NUM_THREADS"] == run["environment"]["OPENBLAS_NUM_THREADS"] == "1"
     assert client.container.removed
 
 

@@ -1,7 +1,9 @@
 """Stand-in for neural-nlp 6e1a989's pool interface (spec legacy-neural-nlp §3.5, §5.3, §12).
 
-Contract tests run repro.legacy against this instead of the real code (which needs the pinned Python 3.8
-stack, torch and the S3 data). It keeps what repro.legacy relies on: the two module-level dicts re-exported
+The real code is tested in tests/legacy/real (inside .venv-legacy, offline, on the golden models and data). This
+stand-in stays only for what no offline run of the real code can exercise: models that exist only on the Hugging
+Face hub (pythia-70m, SmolLM2-135M, gemma-2b configs and their tokenizer probing), hub revisions, a checkpoint that
+ignores torch_dtype, a cached score with fewer layers, and neural-nlp's own gpt2 entries without their weights. It keeps what repro.legacy relies on: the two module-level dicts re-exported
 here as the same objects, LazyLoad constructors, the wrapper's constructor signature and its assertion that
 the model returns one hidden state per label, and ``score(benchmark, model, layers)`` returning a
 ``layer`` x ``aggregation`` Score in model-layer order. Scores are synthetic.

@@ -33,11 +33,28 @@ def word_last(layer_activations):
     return layer_activations
 
 
+class _ModelContainer:
+    """The real wrapper's ModelContainer keeps the tokenizer and aligns tokens to words; repro.legacy's
+    tokenization adapters replace these two attributes."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def align_tokens(self, tokenized_sentences, sentences, *args, **kwargs):
+        return iter(tokenized_sentences)
+
+
+class _Extractor:
+    def __init__(self, identifier):
+        self.identifier = identifier
+
+
 class _PytorchTransformerWrapper:
     instances = []
 
     def __init__(self, identifier, tokenizer, model, layers, sentence_average, tokenizer_special_tokens=()):
-        self.identifier = identifier
+        self._model_container = _ModelContainer(tokenizer)
+        self._extractor = _Extractor(identifier)
         self.tokenizer = tokenizer
         self.model = model
         self.layer_names = layers
@@ -49,13 +66,18 @@ class _PytorchTransformerWrapper:
     def __call__(self, sentences, layers, average_sentence=True):
         features = {name: [] for name in self.layer_names}
         for sentence in sentences:
-            tokens = self.tokenizer.tokenize(sentence)
+            tokens = self._model_container.tokenizer.tokenize(sentence)
             # as the real ModelContainer: the last output element must be the hidden states, one per label
             context_encoding, = self.model(tokens)[-1:]
             assert len(context_encoding) == len(self.layer_names)
             for name, value in zip(self.layer_names, context_encoding):
                 features[name].append(value)
         return self.sentence_average(OrderedDict((k, v) for k, v in features.items() if k in layers))
+
+
+    @property
+    def identifier(self):
+        return self._extractor.identifier
 
 
 class _NativeGPT2:

@@ -1,0 +1,95 @@
+"""The activations the original wrapper gives a benchmark, captured where the benchmark would score them.
+
+The benchmark object itself drives the model (``listen_to`` / ``read_words`` over its own stimulus set, one
+context stream per story or sentence), so what is captured is exactly what ``neural_nlp.score`` regresses on;
+the run stops there. Used to compare the real legacy engine with activation goldens (paper and seed semantics).
+"""
+
+import importlib
+import os
+import tempfile
+from typing import Dict, Optional, Sequence
+
+from repro.legacy import adapters, pool, runner
+from repro.legacy.errors import LegacyError
+from repro.legacy.models import resolve
+
+DRIVERS = ("listen_to", "read_words")
+
+
+class _Captured(Exception):
+    def __init__(self, activations):
+        super().__init__("activations captured")
+        self.activations = activations
+
+
+class _AllLayers:
+    """The candidate a benchmark calls: the wrapper with every requested layer (as FixedLayer's prerun)."""
+
+    def __init__(self, model, layers):
+        self._model = model
+        self._layers = list(layers)
+
+    def __call__(self, *args, **kwargs):
+        return self._model(*args, layers=self._layers, **kwargs)
+
+
+def _capturing(driver):
+    def capture(*args, **kwargs):
+        raise _Captured(driver(*args, **kwargs))
+    return capture
+
+
+def capture(benchmark: str, candidate) -> object:
+    """Run the benchmark on ``candidate`` until its model activations exist; return them (an assembly)."""
+    neural_nlp = runner.import_neural_nlp()
+    neural = importlib.import_module("neural_nlp.benchmarks.neural")
+    originals = {name: getattr(neural, name) for name in DRIVERS}
+    try:
+        for name, driver in originals.items():
+            setattr(neural, name, _capturing(driver))
+        neural_nlp.benchmark_pool[benchmark](candidate)
+    except _Captured as done:
+        return done.activations
+    finally:
+        for name, driver in originals.items():
+            setattr(neural, name, driver)
+    raise LegacyError("%s scored without calling %s; cannot capture its activations" % (benchmark, "/".join(DRIVERS)))
+
+
+def per_layer(activations, layers: Sequence[str]) -> Dict[str, object]:
+    import numpy as np
+    labels = np.asarray(activations["layer"].values)
+    out = {"stimulus_id": np.asarray(activations["stimulus_id"].values)}
+    for layer in layers:
+        out[layer] = np.asarray(activations.values[:, labels == layer], dtype=np.float32)
+    return out
+
+
+def extract(model: str, benchmark: str, output: str, layers: Optional[Sequence[str]] = None,
+            tokenization: str = "paper", identifier: Optional[str] = None) -> Dict[str, object]:
+    adapters.check_tokenization(tokenization)
+    neural_nlp = runner.import_neural_nlp()
+    runner.check_benchmark(neural_nlp, benchmark)
+    adapters.install_read_words_positions()
+    spec = resolve(model, identifier=identifier, tokenization=tokenization)
+    chosen = runner.select_layers(pool.register(spec), layers)
+    wrapper = pool.implementations().model_pool[spec.identifier]
+    arrays = per_layer(capture(benchmark, _AllLayers(wrapper, chosen)), chosen)
+    write_npz(output, arrays)
+    return arrays
+
+
+def write_npz(path: str, arrays: Dict[str, object]) -> None:
+    import numpy as np
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+    os.close(fd)
+    try:
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
