@@ -450,8 +450,7 @@ def reproduce(target: str, *, output: str | Path | None = None, from_dir: str | 
                                     f"(write {bench}{'@' + tok if tok else ''}=PATH)")
                 else:
                     log.info("score %s on %s%s: computing", model, bench, _under(tok))
-                    if out is not None:
-                        out.mkdir(parents=True, exist_ok=True)
+                    # no mkdir here: the result's writer makes the folder once there is something to write
                     res = api.score(bench, layers=layers, solver=solver, quiet=quiet,
                                     output=str(path) if path else None, **kw, **score_kwargs)
                     found[key] = (res, path)
