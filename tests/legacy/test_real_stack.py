@@ -120,8 +120,11 @@ def test_a_family_unknown_to_the_pool_scores_through_the_real_code(legacy_python
                  str(golden / "legacy" / "s3"), "--solver", "legacy-exact", "--output", str(native_out)]) == 0
     native = json.loads(native_out.read_text())
     reference = {"layers": {r["layer"]: r for r in native["layers"]}}
-    rows = legacy_goldens.compare(legacy, reference, POST_NORM[family])
-    assert all(r["ok"] for r in rows), rows
+    # the real code re-extracts with its own torch: activations differ from the golden wrapper's by ~1e-6,
+    # scores by up to ~1e-5. NeoX's `embedding` on Pereira is constant (every sentence ends in the same '.'
+    # token and NeoX has no absolute position embedding): undefined in the reference, not compared
+    rows = legacy_goldens.compare(legacy, reference, POST_NORM[family], floor=1e-5)
+    assert all(r["ok"] for r in rows), json.dumps(rows)
 
 
 def test_legacy_python_that_does_not_exist_fails_before_anything_runs(tmp_path, capsys):
