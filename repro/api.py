@@ -50,7 +50,9 @@ class ScoreConfig:
     legacy_python: str | None = None  # legacy engine without Docker: a Python 3.8 with the legacy stack
     revision: str | None = None
     layers: list[str] | None = None
-    solver: str = "stable"  # stable | exact (per suite) | legacy-exact | bsl-exact
+    # exact (the suite's own float32/float64 path, = the original to 1e-7 on any layer) | stable (float64
+    # min-norm: faster, and on ill-conditioned layers off the original by more than its own spread; docs/numerics.md)
+    solver: str = "exact"
     ceiling_mode: str = "positional"
     ceiling: float | None = None  # CKA/RDM: the ceiling to normalise by
     data_dir: str | None = None

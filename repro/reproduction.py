@@ -397,7 +397,7 @@ def _activations_for(acts: dict, bench: str, tok: str | None) -> str | None:
 
 def reproduce(target: str, *, output: str | Path | None = None, from_dir: str | Path | None = None,
               activations=None, layers: list[str] | None = None, tolerance: float | None = None,
-              raw_tolerance: float | None = None, solver: str = "stable", quiet: bool = False,
+              raw_tolerance: float | None = None, solver: str = "exact", quiet: bool = False,
               **score_kwargs) -> Comparison:
     """Score what the table needs (reusing result files in ``output``), compare, write ``<table>.md/.csv``.
 

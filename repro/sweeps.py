@@ -314,7 +314,7 @@ def sweep(models: Sequence[str], benchmarks: Sequence[str], executor: str = "loc
           max_parallel: int | None = None, retries: int = 1,
           activations: dict[str, dict[str, str]] | None = None, data_dir: str | None = None,
           cache_dir: str | None = None, offline: bool | None = None, layers: list[str] | None = None,
-          solver: str = "stable", device: str | None = None, dtype: str = "float32", batch_size: int = 8,
+          solver: str = "exact", device: str | None = None, dtype: str = "float32", batch_size: int = 8,
           tokenization: str | None = None, slurm_additional_parameters: dict | None = None, wait: bool = True,
           quiet: bool = False, after_extract: Callable[[Cell], None] | None = None):
     """Score every model on every benchmark, one submitit job per cell; returns a SweepResult.

@@ -90,8 +90,10 @@ class OwnDataBenchmark:
         return SplitSpec("KFold", self.n_splits, self.random_state)
 
     def score(self, acts, data: OwnData, ctx: ScoreContext | None = None) -> BenchmarkScore:
+        from ..metrics.conditioning import layers_conditioning
         from ..metrics.correlation import pearson_scipy
         from ..metrics.encoding import align_rows, cross_regressed_correlation
+        from ..tolerances import annotate
 
         ctx = ctx or ScoreContext()
         acts.check_finite()
@@ -101,11 +103,13 @@ class OwnDataBenchmark:
         folds = splits(spec, len(data.stimulus_id), data.group)
         r = cross_regressed_correlation(layers, data.values, data.stimulus_id, folds, pearson_scipy, solver=ctx.solver,
                                         regression=self.regression, progress=ctx.progress, device=ctx.device)
+        conditioning = layers_conditioning(layers, folds, None, self.regression)
         out, per_neuroid = [], {"neuroid_id": data.neuroid_id}
         for name, X in layers.items():
             per_split = np.median(r[name], axis=1)
             raw = float(np.mean(per_split))
-            out.append(LayerScore(name, X.shape[1], raw, None, raw, None, {"per_split_median": per_split.tolist()}))
+            out.append(LayerScore(name, X.shape[1], raw, None, raw, None, {"per_split_median": per_split.tolist()},
+                                  annotate(self.suite, self.id, conditioning[name])))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
         folds_out = [{"splitter": spec.splitter, "split_coord": "stimulus_id",
                       "test_stimulus_ids": [data.stimulus_id[te].tolist() for _, te in folds]}]

@@ -30,11 +30,12 @@ def add_run_options(g, device_default: str | None = "cpu",
     g.add_argument("--batch-size", type=int, default=8, help="context streams per forward batch (default: 8)")
 
 
-def add_solver_option(p, help_text: str = "regression numerics: stable (float64 min-norm, default) or the "
-                      "original suite's exact float32 path (exact = legacy-exact or bsl-exact by suite)") -> None:
+def add_solver_option(p, help_text: str = "regression numerics: exact (default: the original suite's own path, "
+                      "legacy-exact or bsl-exact by suite) or stable (float64 min-norm, faster; off the original "
+                      "on ill-conditioned layers, docs/numerics.md)") -> None:
     from ..metrics.solvers import SOLVERS
 
-    p.add_argument("--solver", default="stable", choices=["stable", "exact", *SOLVERS[1:]], help=help_text)
+    p.add_argument("--solver", default="exact", choices=["stable", "exact", *SOLVERS[1:]], help=help_text)
 
 
 def add_model_options(p: argparse.ArgumentParser, required: bool = False) -> None:

@@ -41,7 +41,7 @@ def add_parser(sub) -> None:
                    help="normalised-score tolerance for every row (default: each row's own, else 0.015)")
     p.add_argument("--raw-tolerance", type=float, default=None,
                    help="raw-score tolerance for every row (default: each row's own, else 0.005)")
-    add_solver_option(p, "regression numerics (see `repro score --help`; default: stable)")
+    add_solver_option(p, "regression numerics (see `repro score --help`; default: exact)")
     add_run_options(p.add_argument_group("model"))
     add_data_options(p)
     p.set_defaults(run=run)
