@@ -162,8 +162,17 @@ def bench_e2e(name: str, model: Path, drivers: dict, peer_info: dict, work: Path
             peer = row.get("peer")
             if peer and "error" not in peer:
                 row["speedup_vs_peer"] = peer["seconds"] / row["repro"]["seconds"]
-                row["abs_raw_diff_vs_peer"] = max(abs(peer["benchmarks"][b]["raw"] - row["repro"]["benchmarks"][b]["raw"])
-                                                  for b in benchmarks if "raw" in peer["benchmarks"][b])
+                # legacy Blank/Fedorenko have no aggregate raw score: their normalised score is compared
+                row["abs_raw_diff_vs_peer"] = max(
+                    (abs(_number(peer["benchmarks"][b]) - _number(row["repro"]["benchmarks"][b]))
+                     for b in benchmarks if _number(peer["benchmarks"][b]) is not None
+                     and _number(row["repro"]["benchmarks"][b]) is not None), default=None)
                 row["peer_floor_multiple"] = peer["seconds"] / row["floor"]["floor_seconds"]
         rows.append(row)
     return rows
+
+
+def _number(bench: dict) -> float | None:
+    """The raw score of a benchmark's row, or its normalised score where the suite reports no raw one."""
+    value = bench.get("raw")
+    return bench.get("score") if value is None else value
