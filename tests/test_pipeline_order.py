@@ -60,7 +60,7 @@ def test_missing_activations_fails_before_any_download(tmp_path, capsys, server)
     (["--dtype", "float64"], "invalid choice"),
     (["--ceiling", "0.5"], "--ceiling applies to the CKA/RDM benchmarks only"),
     (["--output", "r.txt"], "must end in .json"),
-    (["--engine", "legacy", "--solver", "exact"], "--engine legacy cannot honour --solver"),
+    (["--engine", "legacy", "--solver", "stable"], "--engine legacy cannot honour --solver"),  # it is exact
     (["--engine", "legacy", "--offline"], "--engine legacy cannot honour --offline"),
     (["--image", "x:y"], "--image applies to --engine legacy only"),
 ])

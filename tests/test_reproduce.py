@@ -237,13 +237,12 @@ def test_reuse_needs_the_same_resolved_config_and_data(passed_run, golden_refs, 
     path = out / f"synthetic__{BENCH}.json"
     cfg = repro.api.ScoreConfig(benchmark=BENCH, activations=str(acts), layers=["low_dim", "weak"],
                                 data_dir=str(legacy_data))
-    want = repro.api.resolved_config(cfg, "stable")
-    assert _reuse(path, want, str(legacy_data)) is not None
-    for change in ({"solver": "legacy-exact"}, {"dtype": "bfloat16"}, {"revision": "abc"}, {"layers": None}):
+    # the stored result was scored with the default `exact`, resolved to legacy-exact for this suite
+    want = repro.api.resolved_config(cfg, repro.benchmarks.get_benchmark(BENCH).resolve_solver("exact"))
+    assert want["solver"] == "legacy-exact" and _reuse(path, want, str(legacy_data)) is not None
+    for change in ({"solver": "stable"}, {"solver": "bsl-exact"}, {"dtype": "bfloat16"}, {"revision": "abc"},
+                   {"layers": None}):
         assert _reuse(path, {**want, **change}, str(legacy_data)) is None, change
-    # `exact` resolves to legacy-exact for this suite, which the stored (stable) result was not scored with
-    exact = repro.api.resolved_config(cfg, repro.benchmarks.get_benchmark(BENCH).resolve_solver("exact"))
-    assert exact["solver"] == "legacy-exact" and _reuse(path, exact, str(legacy_data)) is None
     # other data: a copy of the data folder with one file altered (or missing) is not the data it was scored on
     other = tmp_path / "data"
     sh.copytree(legacy_data, other)
