@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from .regression import one_blas_thread
+from .regression import float_dtype, one_blas_thread
 
 WELL = "well"
 ILL = "ill"
@@ -39,8 +39,7 @@ def cutoff_of(suite_cond: float | None, dtype) -> float:
     """
     if suite_cond is not None:
         return float(suite_cond)
-    dtype = np.dtype(dtype)
-    return float(np.finfo(dtype if dtype.kind == "f" and dtype.itemsize in (4, 8) else np.float64).eps)
+    return float(np.finfo(float_dtype(dtype)).eps)  # the dtype the exact solvers compute in
 
 
 def layer_conditioning(X: np.ndarray, train_sizes: list[int], cutoff: float, regression: str = "linear") -> dict:

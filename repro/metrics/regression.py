@@ -34,10 +34,15 @@ from .solvers import BSL_COND, LEGACY_COND, SOLVERS, check_solver  # noqa: F401 
 _COND = {"legacy-exact": LEGACY_COND, "bsl-exact": BSL_COND}
 
 
+def float_dtype(dtype) -> np.dtype:
+    """float32 and float64 stay as they are; any other dtype computes in float64."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+
 def fit_dtype(X) -> np.dtype:
     """The dtype scikit-learn's LinearRegression computes in: the features' own float dtype."""
-    dtype = np.asarray(X).dtype
-    return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+    return float_dtype(np.asarray(X).dtype)
 
 
 def one_blas_thread():
