@@ -15,6 +15,7 @@ usage: python deviation_legacy_driver.py --data-dir D --benchmark B --activation
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -88,29 +89,32 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     home = tempfile.mkdtemp(prefix="deviation-legacy-home-")
-    os.symlink(os.path.abspath(args.data_dir), os.path.join(home, ".neural_nlp"))
-    os.environ["HOME"] = home
-    os.environ["RESULTCACHING_HOME"] = os.path.join(home, "result_caching")
+    try:  # HOME is ours alone; the data folder is only linked from it (rmtree unlinks, never follows)
+        os.symlink(os.path.abspath(args.data_dir), os.path.join(home, ".neural_nlp"))
+        os.environ["HOME"] = home
+        os.environ["RESULTCACHING_HOME"] = os.path.join(home, "result_caching")
 
-    import neural_nlp
-    from neural_nlp.benchmarks import neural
-    from threadpoolctl import threadpool_info
+        import neural_nlp
+        from neural_nlp.benchmarks import neural
+        from threadpoolctl import threadpool_info
 
-    neural.listen_to, neural.read_words = listen_to, read_words
-    benchmark = neural_nlp.benchmark_pool[args.benchmark]
-    ceiling = getattr(benchmark, "ceiling", None)
-    result = {"benchmark": args.benchmark, "ceiling": _center(ceiling)[0] if ceiling is not None else None,
-              "blas": [{k: i.get(k) for k in ("internal_api", "num_threads", "version", "architecture")}
-                       for i in threadpool_info()], "variants": {}}
-    for acts in args.activations:
-        t0 = time.time()
-        layers = {}
-        for name, rows in load_layers(acts).items():
-            score = benchmark(Layer(name, rows))
-            center, error = _center(score)
-            layers[name] = {"score": center, "error": error}
-        result["variants"][os.path.basename(acts)] = {"layers": layers, "seconds": time.time() - t0}
-    write_json(args.output, result)
+        neural.listen_to, neural.read_words = listen_to, read_words
+        benchmark = neural_nlp.benchmark_pool[args.benchmark]
+        ceiling = getattr(benchmark, "ceiling", None)
+        result = {"benchmark": args.benchmark, "ceiling": _center(ceiling)[0] if ceiling is not None else None,
+                  "blas": [{k: i.get(k) for k in ("internal_api", "num_threads", "version", "architecture")}
+                           for i in threadpool_info()], "variants": {}}
+        for acts in args.activations:
+            t0 = time.time()
+            layers = {}
+            for name, rows in load_layers(acts).items():
+                score = benchmark(Layer(name, rows))
+                center, error = _center(score)
+                layers[name] = {"score": center, "error": error}
+            result["variants"][os.path.basename(acts)] = {"layers": layers, "seconds": time.time() - t0}
+        write_json(args.output, result)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     return 0
 
 

@@ -25,13 +25,15 @@ def _flags(parser: argparse.ArgumentParser, default) -> argparse.ArgumentParser:
 
 
 class _Subcommands:
-    """``add_subparsers()`` whose every command also takes -q/-v (anywhere on the line)."""
+    """``add_subparsers()`` whose every command also takes -q/-v (anywhere on the line) and keeps the
+    line breaks of its description and examples."""
 
     def __init__(self, sub, parents):
         self._sub, self._parents = sub, parents
 
     def add_parser(self, name, **kwargs):
         kwargs["parents"] = [*kwargs.get("parents", []), *self._parents]
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         return self._sub.add_parser(name, **kwargs)
 
 

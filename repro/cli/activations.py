@@ -8,7 +8,6 @@ from .common import (
     add_model_options,
     add_tokenization_option,
     config_kwargs,
-    formatter,
 )
 
 EXAMPLES = """examples:
@@ -19,7 +18,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("activations", help="extract activations (all layers, one pass per context stream)",
-                       description=__doc__, epilog=EXAMPLES, formatter_class=formatter())
+                       description=__doc__, epilog=EXAMPLES)
     p.add_argument("--benchmark", required=True, help="benchmark whose stimuli and context rule to use")
     add_model_options(p, required=True)
     add_layers_option(p)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from .common import formatter
-
 DESCRIPTION = ("Speed of repro against the real Brain-Score Language 2.3.0, the legacy neural-nlp stack and the "
                "machine's GEMM floor, measured side by side (repro.bench).")
 EXAMPLES = """examples:
@@ -22,7 +20,7 @@ EXAMPLES = """examples:
 def add_parser(sub) -> None:
     # add_help=False: -h/--help and every option go to repro.bench's own parser (see main in cli/__init__)
     p = sub.add_parser("bench", help="time repro against the real originals and the GEMM floor (table + JSON)",
-                       add_help=False, description=DESCRIPTION, epilog=EXAMPLES, formatter_class=formatter())
+                       add_help=False, description=DESCRIPTION, epilog=EXAMPLES)
     p.set_defaults(run=run, passthrough=True)
 
 
@@ -32,5 +30,5 @@ def run(args) -> int:
     from ..bench.run import run as run_bench
 
     parser = build_parser(argparse.ArgumentParser(prog="repro bench", description=doc, epilog=EXAMPLES,
-                                                  formatter_class=formatter()))
+                                                  formatter_class=argparse.RawDescriptionHelpFormatter))
     return run_bench(parser.parse_args(args.rest))

@@ -5,8 +5,6 @@ Downloaded data files (~/.neural_nlp, ~/.brainio) are not caches and are never r
 
 from __future__ import annotations
 
-from .common import formatter
-
 EXAMPLES = """examples:
   repro cache ls
   repro cache ls --model gpt2
@@ -17,8 +15,7 @@ EXAMPLES = """examples:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("cache", help="list or clear the caches", description=__doc__, epilog=EXAMPLES,
-                       formatter_class=formatter())
+    p = sub.add_parser("cache", help="list or clear the caches", description=__doc__, epilog=EXAMPLES)
     p.add_argument("action", choices=["ls", "clear"], help="ls: list entries and sizes; clear: delete them")
     p.add_argument("--model", help="only this model's cached activations (id, alias or local folder)")
     p.add_argument("--kind", nargs="+", choices=["activations", "ceilings", "legacy"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, add_layers_option, add_model_options, config_kwargs, formatter
+from .common import add_data_options, add_layers_option, add_model_options, config_kwargs
 
 EXAMPLES = """examples:
   repro cka --model gpt2 --output results/cka                     # on the Pereira2018-encoding stimuli
@@ -19,7 +19,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("cka", help="layer x layer linear CKA heatmap of a model", description=__doc__,
-                       epilog=EXAMPLES, formatter_class=formatter())
+                       epilog=EXAMPLES)
     p.add_argument("--benchmark", default="Pereira2018-encoding",
                    help="whose stimuli to use (default: Pereira2018-encoding)")
     p.add_argument("--activations", help="precomputed activations (.npz) instead of --model")

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 
 
-def formatter():
-    return argparse.RawDescriptionHelpFormatter
-
-
 def add_data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data")
     g.add_argument("--data-dir", help="folder with the benchmark data files (default: $REPRO_NEURAL_NLP_HOME or "

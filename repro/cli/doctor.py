@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-from .common import formatter
-
 EXAMPLES = """examples:
   repro doctor
   repro doctor --no-network            # skip the reachability checks
@@ -16,7 +14,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("doctor", help="environment report (versions, devices, caches, network)",
-                       description=__doc__, epilog=EXAMPLES, formatter_class=formatter())
+                       description=__doc__, epilog=EXAMPLES)
     p.add_argument("--no-network", action="store_true", help="do not contact the data and model hosts")
     p.add_argument("--timeout", type=float, default=3.0, help="seconds per host check (default: 3)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

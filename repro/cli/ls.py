@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .common import formatter
-
 EXAMPLES = """examples:
   repro ls benchmarks
   repro ls models
@@ -11,8 +9,7 @@ EXAMPLES = """examples:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("ls", help="list models and benchmarks", description=__doc__, epilog=EXAMPLES,
-                       formatter_class=formatter())
+    p = sub.add_parser("ls", help="list models and benchmarks", description=__doc__, epilog=EXAMPLES)
     p.add_argument("what", nargs="?", default="all", help="models, benchmarks or all")
     p.set_defaults(run=run)
 

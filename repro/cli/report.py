@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sys
 
-from .common import formatter
-
 EXAMPLES = """examples:
   repro report results/ --output report/
   repro report gpt2-pereira.json distilgpt2-pereira.json results/cka/ --output report/ --title "GPT-2 family"
@@ -19,7 +17,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="HTML report with figures from result files", description=__doc__,
-                       epilog=EXAMPLES, formatter_class=formatter())
+                       epilog=EXAMPLES)
     p.add_argument("results", nargs="+", metavar="RESULTS", help="result JSON files or folders of them")
     p.add_argument("--output", required=True, help="folder for index.html and figures/")
     p.add_argument("--title", default="repro report", help="page title")

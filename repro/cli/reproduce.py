@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, add_layers_option, add_run_options, add_solver_option, formatter
+from .common import add_data_options, add_layers_option, add_run_options, add_solver_option
 
 EXAMPLES = """examples:
   repro reproduce gpt2-pereira --output results/reproduce
@@ -27,7 +27,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("reproduce", help="compare our scores with published ones (pass/fail per row)",
-                       description=__doc__, epilog=EXAMPLES, formatter_class=formatter())
+                       description=__doc__, epilog=EXAMPLES)
     p.add_argument("target", nargs="?", help="table name, model id or reference .csv")
     p.add_argument("--list", action="store_true", help="list the reference tables and exit")
     p.add_argument("--output", help="folder for <table>.md, <table>.csv and the result JSONs (reused on reruns)")

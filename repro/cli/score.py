@@ -12,7 +12,6 @@ from .common import (
     add_solver_option,
     add_tokenization_option,
     config_kwargs,
-    formatter,
 )
 
 EXAMPLES = """examples:
@@ -26,7 +25,7 @@ EXAMPLES = """examples:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("score", help="score a model or activations on a benchmark", description=__doc__,
-                       epilog=EXAMPLES, formatter_class=formatter())
+                       epilog=EXAMPLES)
     p.add_argument("--benchmark", required=True, help="benchmark id (see `repro ls benchmarks`)")
     p.add_argument("--activations", help="precomputed activations (.npz: stimulus_id + one array per layer)")
     add_model_options(p)

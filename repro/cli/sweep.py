@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from .common import add_data_options, add_run_options, add_solver_option, add_tokenization_option, formatter
+from .common import add_data_options, add_run_options, add_solver_option, add_tokenization_option
 
 EXAMPLES = """examples:
   repro sweep --models gpt2,distilgpt2 --benchmarks Pereira2018-encoding,Fedorenko2016v3-encoding --output sweep-out
@@ -24,7 +24,7 @@ def _csv(text: str) -> list[str]:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("sweep", help="score many models on many benchmarks (local or Slurm jobs)",
-                       description=__doc__, epilog=EXAMPLES, formatter_class=formatter())
+                       description=__doc__, epilog=EXAMPLES)
     p.add_argument("--models", required=True, type=_csv,
                    help="comma-separated model ids (registered, Hugging Face or local folders)")
     p.add_argument("--benchmarks", required=True, type=_csv, help="comma-separated benchmark ids")
