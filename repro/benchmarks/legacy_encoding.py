@@ -68,20 +68,16 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
         lang = (neur["atlas"] == "language").to_numpy()
         agg = PereiraAggregate(asm.values.shape[1], lang, neur["subject"].to_numpy()[lang], data.ceiling_center)
         observer = FoldObserver(bootstrap, None) if bootstrap else None
-        experiments = sorted(pres["experiment"].unique())
-        fold_r = {name: np.full((len(experiments), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
+        blocks = self._experiment_folds(asm)
+        fold_r = {name: np.full((len(blocks), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
         folds_out, cond_blocks = [], {name: [] for name in layers}
-        for e, exp in enumerate(experiments):
-            prow = np.flatnonzero(pres["experiment"].to_numpy() == exp)
+        for e, (exp, prow, folds) in enumerate(blocks):
             block = asm.values[prow]
             cols = np.flatnonzero(in_atlas & ~np.isnan(block).any(axis=0))  # subjects who did this experiment
             if cols.size == 0:
                 continue
             target = block[:, cols]
             exp_ids = ids[prow]
-            labels = pres[self.split.stratify_coord].to_numpy()[prow] if self.split.stratify_coord else None
-            order = pres[self.split.order_coord].to_numpy()[prow] if self.split.order_coord else None
-            folds = splits(self.split, len(prow), labels, order)
             folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                               "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
             block_layers = {n: X[prow] for n, X in layers.items()}
@@ -115,6 +111,39 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
                               layer_selection=stats_selection(out_layers, agg, fold_r, self.split.n_splits,
                                                               layer_selection))
 
+    def _experiment_folds(self, asm) -> list[tuple]:
+        """Pereira2018: (experiment, its presentation rows, its folds) per experiment, in sorted order."""
+        pres = asm.presentation
+        out = []
+        for exp in sorted(pres["experiment"].unique()):
+            prow = np.flatnonzero(pres["experiment"].to_numpy() == exp)
+            labels = pres[self.split.stratify_coord].to_numpy()[prow] if self.split.stratify_coord else None
+            order = pres[self.split.order_coord].to_numpy()[prow] if self.split.order_coord else None
+            out.append((exp, prow, splits(self.split, len(prow), labels, order)))
+        return out
+
+    def _folds(self, asm) -> list:
+        """Blank2014fROI / Fedorenko2016v3: the folds over every presentation row."""
+        pres = asm.presentation
+        labels = pres[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
+        return splits(self.split, len(pres), labels,
+                      pres[self.split.order_coord].to_numpy() if self.split.order_coord else None)
+
+    def conditioning(self, acts: Activations, data) -> dict[str, dict]:
+        """Per layer, the conditioning record ``score`` attaches, without scoring: for activations that were
+        scored elsewhere (the legacy engine's, which the original code regressed on)."""
+        from ..metrics.conditioning import layers_conditioning, merge_blocks  # scipy: not at start-up
+        from ..tolerances import annotate
+
+        layers = self.aligned_layers(acts, data)
+        if self.aggregation == "pereira":
+            per_block = [layers_conditioning({n: X[prow] for n, X in layers.items()}, folds, None)
+                         for _, prow, folds in self._experiment_folds(data.assembly)]
+            records = {n: merge_blocks([b[n] for b in per_block]) for n in layers}
+        else:
+            records = layers_conditioning(layers, self._folds(data.assembly), None)
+        return {n: annotate(self.suite, self.id, rec) for n, rec in records.items()}
+
     # -- Blank2014fROI / Fedorenko2016v3: per-neuroid ceiling --------------------------------------
     def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress, device=None, bootstrap=None,
                            layer_selection="max") -> BenchmarkScore:
@@ -124,9 +153,7 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
         asm = data.assembly
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
-        labels = pres[self.split.stratify_coord].to_numpy() if self.split.stratify_coord else None
-        folds = splits(self.split, len(ids), labels,
-                       pres[self.split.order_coord].to_numpy() if self.split.order_coord else None)
+        folds = self._folds(asm)
         # the correlation's output neuroid order: a stable sort by the neuroid coordinate
         order = np.argsort(neur[self.neuroid_order].to_numpy(), kind="stable")
         target = asm.values[:, order]

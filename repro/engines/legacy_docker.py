@@ -17,13 +17,13 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from repro.engines.legacy_conditioning import attach, side_file
 from repro.errors import EngineError, InputError
 
 DEFAULT_IMAGE_CPU = "repro-legacy:cpu"
@@ -102,7 +102,8 @@ def _volumes(cache_root: Path, data_dir: Path | None, results: Path, model_dir: 
 def _container_args(model: str, benchmark: str, layers: Sequence[str] | None, revision: str | None,
                     identifier: str | None, output: str, tokenization: str = "paper") -> list[str]:
     """``python -m repro.legacy score`` arguments (the image's entrypoint and the local engine both run it)."""
-    args = ["score", "--model", model, "--benchmark", benchmark, "--output", output, "--tokenization", tokenization]
+    args = ["score", "--model", model, "--benchmark", benchmark, "--output", output, "--tokenization", tokenization,
+            "--activations-output", side_file(output)]
     if layers:
         args += ["--layers", *layers]
     if revision:
@@ -178,8 +179,8 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
     with tempfile.TemporaryDirectory(prefix="repro-legacy-") as tmp:
         results = Path(tmp)
         results.chmod(0o777)  # the container user may differ from ours (e.g. rootless engines)
-        volumes = _volumes(Path(cache_dir).expanduser() if cache_dir else default_cache_root(), data, results,
-                           model_dir)
+        cache_root = Path(cache_dir).expanduser() if cache_dir else default_cache_root()
+        volumes = _volumes(cache_root, data, results, model_dir)
         log(f"legacy engine: {image} on {_where()}{' with GPUs' if gpus else ''}")
         container = client.containers.run(
             image, command=_container_args(container_model, benchmark, layers, revision, identifier,
@@ -196,19 +197,23 @@ def run_legacy(model: str, benchmark: str, layers: Sequence[str] | None = None, 
                 pass
         if status != 0:
             raise EngineError(f"legacy container exited with status {status}: {_failure_line(tail)}")
-        return read_result(results / result_name, output, "legacy container")
+        return read_result(results / result_name, output, "legacy container", data or cache_root / "neural_nlp")
 
 
-def read_result(produced: Path, output: str | Path | None, engine: str) -> dict:
-    """The result JSON the legacy side wrote, copied atomically to ``output`` when given."""
-    if not produced.is_file():
-        raise EngineError(f"{engine} finished but wrote no {produced.name}; see the log above")
-    result = json.loads(produced.read_text())
+def read_result(produced: Path, output: str | Path | None, engine: str, data_dir: Path) -> dict:
+    """The result JSON the legacy side wrote, with each layer's conditioning (derived from the activations it
+    wrote beside it and the benchmark data in ``data_dir``), written atomically to ``output`` when given."""
+    side = Path(side_file(str(produced)))
+    for path in (produced, side):
+        if not path.is_file():
+            raise EngineError(f"{engine} finished but wrote no {path.name}; see the log above")
+    result = attach(json.loads(produced.read_text()), side, data_dir)
     if output:
         out = Path(output)
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(produced, out.with_name(out.name + ".tmp"))
-        os.replace(out.with_name(out.name + ".tmp"), out)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(json.dumps(result, indent=1, allow_nan=False) + "\n")  # as the legacy side writes it
+        os.replace(tmp, out)
     return result
 
 

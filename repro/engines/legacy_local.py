@@ -107,4 +107,4 @@ def run_legacy_local(model: str, benchmark: str, layers: Sequence[str] | None = 
             status = proc.wait()
         if status != 0:
             raise EngineError(f"legacy engine {interpreter} exited with status {status}: {_failure_line(tail)}")
-        return read_result(produced, output, "legacy engine")
+        return read_result(produced, output, "legacy engine", data or Path.home() / ".neural_nlp")

@@ -3,8 +3,11 @@
 The benchmark object itself drives the model (``listen_to`` / ``read_words`` over its own stimulus set, one
 context stream per story or sentence), so what is captured is exactly what ``neural_nlp.score`` regresses on;
 the run stops there. Used to compare the real legacy engine with activation goldens (paper and seed semantics).
+``recording`` keeps them while ``neural_nlp.score`` runs to the end: the host derives each layer's conditioning
+from them (repro.engines.legacy_conditioning).
 """
 
+import contextlib
 import importlib
 import os
 import tempfile
@@ -55,6 +58,55 @@ def capture(benchmark: str, candidate) -> object:
         for name, driver in originals.items():
             setattr(neural, name, driver)
     raise LegacyError("%s scored without calling %s; cannot capture its activations" % (benchmark, "/".join(DRIVERS)))
+
+
+@contextlib.contextmanager
+def recording():
+    """Keep every assembly the benchmark's model drivers return while the original code scores (a list)."""
+    neural = importlib.import_module("neural_nlp.benchmarks.neural")
+    originals = {name: getattr(neural, name) for name in DRIVERS}
+    seen = []
+
+    def keeping(driver):
+        def record(*args, **kwargs):
+            out = driver(*args, **kwargs)
+            seen.append(out)
+            return out
+        return record
+
+    try:
+        for name, driver in originals.items():
+            setattr(neural, name, keeping(driver))
+        yield seen
+    finally:
+        for name, driver in originals.items():
+            setattr(neural, name, driver)
+
+
+def merged(assemblies, layers: Sequence[str]) -> Dict[str, object]:
+    """stimulus_id + one array per layer from the one-layer assemblies a scoring run handed the benchmark."""
+    import numpy as np
+    out = {}  # type: Dict[str, object]
+    for assembly in assemblies:
+        present = set(np.asarray(assembly["layer"].values).tolist())
+        arrays = per_layer(assembly, [layer for layer in layers if layer in present and layer not in out])
+        ids = arrays.pop("stimulus_id")
+        if "stimulus_id" in out and not np.array_equal(out["stimulus_id"], ids):
+            raise LegacyError("the benchmark saw the stimuli in another order for another layer")
+        out.setdefault("stimulus_id", ids)
+        out.update(arrays)
+    missing = [layer for layer in layers if layer not in out]
+    if missing:
+        raise LegacyError("no activations were recorded for layers %s" % ", ".join(missing))
+    return out
+
+
+def scored(benchmark: str, wrapper, layers: Sequence[str], seen) -> Dict[str, object]:
+    """What ``neural_nlp.score`` regressed on: the recorded assemblies, or, when its stored score answered
+    (nothing ran), the wrapper's activations again (served by neural-nlp's own activation store)."""
+    if seen:
+        return merged(seen, layers)
+    return per_layer(capture(benchmark, _AllLayers(wrapper, layers)), layers)
 
 
 def per_layer(activations, layers: Sequence[str]) -> Dict[str, object]:

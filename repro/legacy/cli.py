@@ -31,6 +31,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--benchmark", required=True, help="e.g. %s" % ", ".join(BENCHMARKS))
     s.add_argument("--layers", nargs="+", help="subset of the model's layer labels (default: all)")
     s.add_argument("--output", help="write the repro.result/1 JSON here (default: stdout)")
+    s.add_argument("--activations-output", metavar="NPZ",
+                   help="also write the activations the benchmark regressed on (stimulus_id + one array per layer)")
     s.add_argument("--tokenization", default=adapters.DEFAULT_TOKENIZATION, choices=adapters.TOKENIZATIONS,
                    help="paper: strip each stimulus as transformers 2.3.0 did (default); seed: no strip and the "
                         "seed report's alignment guard (its 0.8159)")
@@ -61,7 +63,7 @@ def _special(args) -> Optional[tuple]:
 def cmd_score(args) -> int:
     result = runner.score(args.model, args.benchmark, layers=args.layers, revision=args.revision,
                           identifier=args.identifier, special_tokens=args.special_tokens, output=args.output,
-                          tokenization=args.tokenization)
+                          tokenization=args.tokenization, activations_output=args.activations_output)
     best = result["best_layer"] or {}
     logging.getLogger("repro.legacy").info("best layer %s: %s", best.get("layer"), best.get("score_center"))
     if not args.output:

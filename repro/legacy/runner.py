@@ -66,7 +66,10 @@ def model_entry(spec: ModelSpec) -> dict:
 def score(model: str, benchmark: str, layers: Optional[Sequence[str]] = None, revision: Optional[str] = None,
           identifier: Optional[str] = None, special_tokens: Optional[Sequence[str]] = None,
           output: Optional[str] = None, command: Optional[str] = None, tokenization: str = "paper",
-          transformers=None, torch=None) -> dict:
+          transformers=None, torch=None, activations_output: Optional[str] = None) -> dict:
+    """``activations_output``: also write what the benchmark regressed on (.npz, stimulus_id + one array per
+    layer), from which the host derives each layer's conditioning."""
+    from repro.legacy import activations  # it imports this module
     adapters.check_tokenization(tokenization)
     neural_nlp = import_neural_nlp()
     check_benchmark(neural_nlp, benchmark)
@@ -77,7 +80,11 @@ def score(model: str, benchmark: str, layers: Optional[Sequence[str]] = None, re
     all_layers = pool.register(spec, transformers=transformers, torch=torch)
     chosen = select_layers(all_layers, layers)
     _log.info("scoring %s on %s, %d layers", spec.identifier, benchmark, len(chosen))
-    result_score = neural_nlp.score(benchmark=benchmark, model=spec.identifier, layers=chosen)
+    with activations.recording() as seen:
+        result_score = neural_nlp.score(benchmark=benchmark, model=spec.identifier, layers=chosen)
+    if activations_output:
+        wrapper = pool.implementations().model_pool[spec.identifier]
+        activations.write_npz(activations_output, activations.scored(benchmark, wrapper, chosen, seen))
     info = pool.LOADED.get(spec.identifier, {})
     result = convert.score_to_result(
         result_score, benchmark=benchmark, model=model_entry(spec), layers=chosen,

@@ -56,10 +56,25 @@ class FakeClient:
                 name = command[command.index("--output") + 1].rsplit("/", 1)[1]
                 if client.result is not None:
                     Path(results, name).write_text(json.dumps(client.result))
+                    side = command[command.index("--activations-output") + 1].rsplit("/", 1)[1]
+                    Path(results, side).write_bytes(b"npz")
                 client.container = FakeContainer(client.chunks, client.status)
                 return client.container
 
         self.images, self.containers = Images, Containers
+
+
+@pytest.fixture(autouse=True)
+def attached(monkeypatch):
+    """The conditioning step after the container (tested on real data in tests/test_legacy_conditioning.py):
+    here only which side file and data folder it is handed."""
+    calls = []
+
+    def attach(result, side, data_dir):
+        calls.append((side.name, side.read_bytes(), data_dir))
+        return result
+    monkeypatch.setattr(legacy_docker, "attach", attach)
+    return calls
 
 
 def _run(tmp_path, client, **kwargs):
@@ -69,12 +84,15 @@ def _run(tmp_path, client, **kwargs):
     return result, lines
 
 
-def test_runs_the_image_with_caches_mounted_and_returns_the_result(tmp_path, monkeypatch):
+def test_runs_the_image_with_caches_mounted_and_returns_the_result(tmp_path, monkeypatch, attached):
     for name in legacy_docker.THREAD_ENV:
         monkeypatch.delenv(name, raising=False)
     client = FakeClient()
     result, lines = _run(tmp_path, client, output=tmp_path / "out" / "r.json")
     assert result == RESULT and json.loads((tmp_path / "out" / "r.json").read_text()) == RESULT
+    # the activations the container wrote beside its result, and the data folder it read (the mounted cache)
+    assert attached == [("gpt2__Pereira2018-encoding.activations.npz", b"npz", tmp_path / "cache" / "neural_nlp")]
+    assert not list((tmp_path / "out").glob("*.tmp"))
     assert lines[1:] == ["loading model", "scoring 13 layers", "done"]  # streamed, re-split into lines
     run = client.runs[0]
     assert run["image"] == "repro-legacy:cpu" and run["detach"] and run["device_requests"] is None
@@ -99,7 +117,7 @@ def test_gpus_pick_the_cuda_image_and_request_all_devices(tmp_path):
     assert run["command"][-2:] == ["--layers", "encoder.h.11"]
 
 
-def test_data_dir_and_local_model_are_mounted(tmp_path):
+def test_data_dir_and_local_model_are_mounted(tmp_path, attached):
     data, model = tmp_path / "s3", tmp_path / "tiny-gpt2"
     data.mkdir()
     model.mkdir()
@@ -113,6 +131,7 @@ def test_data_dir_and_local_model_are_mounted(tmp_path):
     args = run["command"]
     assert args[args.index("--model") + 1] == "/models/tiny-gpt2"
     assert args[args.index("--identifier") + 1].startswith("local--tiny-gpt2--")
+    assert attached[-1][2] == data  # conditioning reads the data the container scored
     with pytest.raises(InputError, match="not a directory"):
         legacy_docker.run_legacy("gpt2", "Pereira2018-encoding", data_dir=tmp_path / "nope", client=client)
 
