@@ -2,7 +2,9 @@
 
 Tolerances. Hold-out r: float32 OLS (bsl-exact) 2e-6, float64 ridge 1e-10 (golden README §9).
 The bootstrap curve fits are chaotic: numpy 2.x's ``exp`` differs from numpy 1.26's (which made
-the goldens) by 1 ulp on ~20% of inputs, and scipy's trf then stops one step earlier or later;
+the goldens) by 1 ulp on ~20% of inputs, and scipy's trf then stops one step earlier or later
+(the curve now uses ``np1_exp``, numpy 1.26's exp, which removes most of it; other numpy 1-vs-2
+differences inside trf remain, so the numpy-2 tolerances below stay);
 single fits move by up to ~1e-4 and per-neuroid ceilings by up to ~2e-4 (measured: perturbing the
 bootstrap means by 1e-15 relative moves v0 by 1e-8..1e-6). With numpy 1.26.4 + scipy 1.17.1
 the bootstrap stage reproduces the goldens bit for bit, which the stage test then demands. The
