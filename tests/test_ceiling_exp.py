@@ -7,9 +7,14 @@ numpy 2.x (or without AVX-512) fails this test, as repro's ceiling did before (d
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from repro.bench.peers import bsl_peer
 from repro.metrics import ceiling as C
 from repro.metrics.np1_exp import exp
 
@@ -53,9 +58,36 @@ def test_special_values_and_accuracy():
     np.testing.assert_allclose(exp(y), np.exp(y), rtol=5e-16, atol=0)  # SVML's ~4-ulp kernel: ≤ 2 ulp seen
 
 
-@pytest.mark.skipif(not (np.__version__.startswith("1.2") and "AVX512_SKX" in str(
-    getattr(np.core._multiarray_umath, "__cpu_features__", {}) and
-    {k for k, v in np.core._multiarray_umath.__cpu_features__.items() if v})), reason="needs numpy 1.2x on AVX512_SKX")
-def test_equals_np_exp_under_numpy_1_on_avx512():
-    y = np.random.RandomState(1).uniform(-700, 700, 100000)
-    np.testing.assert_array_equal(exp(y), np.exp(y))
+_PEER_EXP = """
+import sys, numpy as np
+try:
+    from numpy._core._multiarray_umath import __cpu_features__ as features
+except ImportError:
+    from numpy.core._multiarray_umath import __cpu_features__ as features
+x = np.load(sys.argv[1])
+np.save(sys.argv[2], np.exp(x))
+print(np.__version__, int(bool(features.get("AVX512_SKX"))))
+"""
+
+
+@pytest.mark.slow
+def test_equals_the_real_numpy_1_26_of_brainscore_language(tmp_path):
+    """Against the numpy the original runs (the bench's Brain-Score Language 2.3.0 venv, numpy < 2)."""
+    peer = bsl_peer(Path(os.environ.get("REPRO_BENCH_PEER_DIR", Path.home() / ".cache" / "repro" / "bench")))
+    if peer.python is None:
+        pytest.skip(peer.skipped)
+    rng = np.random.default_rng(20261201)
+    x = np.concatenate([-rng.exponential(3.0, 100_000), rng.uniform(-700, 700, 100_000)])
+    np.save(tmp_path / "x.npy", x)
+    out = subprocess.run([peer.python, "-c", _PEER_EXP, str(tmp_path / "x.npy"), str(tmp_path / "y.npy")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    version, avx512 = out[0], out[1] == "1"
+    assert version.startswith("1.")
+    if not avx512:
+        pytest.skip("this CPU has no AVX512_SKX: the original's exp here is not SVML's AVX-512 kernel, which "
+                    "np1_exp follows (docs/numerics.md)")
+    want = np.load(tmp_path / "y.npy")
+    got = exp(x)
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64)), f"{(got != want).sum()} of {x.size} differ"
+    if int(np.__version__.split(".")[0]) >= 2:  # numpy 2's own exp is not the original's (the bug it fixes)
+        assert (np.exp(x) != want).mean() > 0.1
