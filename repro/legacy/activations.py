@@ -112,7 +112,10 @@ def scored(benchmark: str, wrapper, layers: Sequence[str], seen) -> Dict[str, ob
 def per_layer(activations, layers: Sequence[str]) -> Dict[str, object]:
     import numpy as np
     labels = np.asarray(activations["layer"].values)
-    out = {"stimulus_id": np.asarray(activations["stimulus_id"].values)}
+    ids = np.asarray(activations["stimulus_id"].values)
+    if ids.dtype == object:  # xarray keeps string ids as Python objects; the .npz must load without pickle
+        ids = ids.astype(str)
+    out = {"stimulus_id": ids}
     for layer in layers:
         out[layer] = np.asarray(activations.values[:, labels == layer], dtype=np.float32)
     return out
