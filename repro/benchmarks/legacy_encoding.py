@@ -58,25 +58,19 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
     # -- Pereira2018: experiment x atlas, aggregate ceiling ------------------------------------
     def _score_pereira(self, layers, data, solver, atlases, progress, device=None, bootstrap=None,
                        layer_selection="max") -> BenchmarkScore:
-        from ..metrics.conditioning import layers_conditioning, merge_blocks  # scipy: not at start-up
-        from ..tolerances import annotate
+        from ..metrics.conditioning import layers_conditioning  # scipy: not at start-up
 
         asm = data.assembly
         pres, neur = asm.presentation, asm.neuroid
         ids = pres["stimulus_id"].to_numpy()
-        in_atlas = neur["atlas"].isin(atlases).to_numpy()
         lang = (neur["atlas"] == "language").to_numpy()
         agg = PereiraAggregate(asm.values.shape[1], lang, neur["subject"].to_numpy()[lang], data.ceiling_center)
         observer = FoldObserver(bootstrap, None) if bootstrap else None
-        blocks = self._experiment_folds(asm)
-        fold_r = {name: np.full((len(blocks), self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
-        folds_out, cond_blocks = [], {name: [] for name in layers}
-        for e, (exp, prow, folds) in enumerate(blocks):
-            block = asm.values[prow]
-            cols = np.flatnonzero(in_atlas & ~np.isnan(block).any(axis=0))  # subjects who did this experiment
-            if cols.size == 0:
-                continue
-            target = block[:, cols]
+        n_experiments = pres["experiment"].nunique()
+        fold_r = {name: np.full((n_experiments, self.split.n_splits, asm.values.shape[1]), np.nan) for name in layers}
+        folds_out, per_block = [], []
+        for e, exp, prow, folds, cols in self._experiment_blocks(asm, atlases):
+            target = asm.values[prow][:, cols]
             exp_ids = ids[prow]
             folds_out.append({"experiment": exp, "splitter": self.split.splitter, "split_coord": "stimulus_id",
                               "test_stimulus_ids": [exp_ids[te].tolist() for _, te in folds]})
@@ -85,10 +79,10 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             r = cross_regressed_correlation(block_layers, target, exp_ids, folds,
                                             pearson_scipy, solver=solver, progress=progress, device=device,
                                             observer=obs)
-            for name, rec in layers_conditioning(block_layers, folds, None).items():
-                cond_blocks[name].append(rec)
+            per_block.append(layers_conditioning(block_layers, folds, None))
             for name in layers:
                 fold_r[name][e][:, cols] = r[name]
+        conditioning = self._annotated(per_block)
         subjects = neur["subject"].to_numpy()[lang]
         ceiling = data.ceiling_center
         out_layers, per_neuroid = [], {"neuroid_id": neur["neuroid_id"].to_numpy()}
@@ -100,8 +94,7 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], center, error, center / ceiling, error / ceiling,
                                          {"subject_medians": medians, "n_language_neuroids": int(lang.sum())},
-                                         annotate(self.suite, self.id, merge_blocks(cond_blocks[name])),
-                                         subject_scores=agg.subject_scores(medians)))
+                                         conditioning[name], subject_scores=agg.subject_scores(medians)))
             per_neuroid[f"{name}__fold_r"] = fold_r[name]
             per_neuroid[f"{name}__language_neuroid_r"] = r_v
         per_neuroid["language_neuroid_id"] = neur["neuroid_id"].to_numpy()[lang]
@@ -111,15 +104,20 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
                               layer_selection=stats_selection(out_layers, agg, fold_r, self.split.n_splits,
                                                               layer_selection))
 
-    def _experiment_folds(self, asm) -> list[tuple]:
-        """Pereira2018: (experiment, its presentation rows, its folds) per experiment, in sorted order."""
-        pres = asm.presentation
+    def _experiment_blocks(self, asm, atlases) -> list[tuple]:
+        """Pereira2018, per experiment in sorted order: (its index, experiment, presentation rows, folds, the
+        neuroid columns scored: in ``atlases``, of subjects who did it); experiments without any are left out."""
+        pres, neur = asm.presentation, asm.neuroid
+        in_atlas = neur["atlas"].isin(atlases).to_numpy()
         out = []
-        for exp in sorted(pres["experiment"].unique()):
+        for e, exp in enumerate(sorted(pres["experiment"].unique())):
             prow = np.flatnonzero(pres["experiment"].to_numpy() == exp)
+            cols = np.flatnonzero(in_atlas & ~np.isnan(asm.values[prow]).any(axis=0))
+            if cols.size == 0:
+                continue
             labels = pres[self.split.stratify_coord].to_numpy()[prow] if self.split.stratify_coord else None
             order = pres[self.split.order_coord].to_numpy()[prow] if self.split.order_coord else None
-            out.append((exp, prow, splits(self.split, len(prow), labels, order)))
+            out.append((e, exp, prow, splits(self.split, len(prow), labels, order), cols))
         return out
 
     def _folds(self, asm) -> list:
@@ -129,26 +127,33 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
         return splits(self.split, len(pres), labels,
                       pres[self.split.order_coord].to_numpy() if self.split.order_coord else None)
 
+    def _annotated(self, per_block: list[dict]) -> dict[str, dict]:
+        """Each layer's annotated conditioning record from the scored blocks' records (``layers_conditioning``
+        per block; Pereira: the worse of its experiments, with both listed)."""
+        from ..metrics.conditioning import merge_blocks  # scipy: not at start-up
+        from ..tolerances import annotate
+
+        merge = merge_blocks if self.aggregation == "pereira" else (lambda records: records[0])
+        return {n: annotate(self.suite, self.id, merge([b[n] for b in per_block])) for n in per_block[0]}
+
     def conditioning(self, acts: Activations, data) -> dict[str, dict]:
         """Per layer, the conditioning record ``score`` attaches, without scoring: for activations that were
         scored elsewhere (the legacy engine's, which the original code regressed on)."""
-        from ..metrics.conditioning import layers_conditioning, merge_blocks  # scipy: not at start-up
-        from ..tolerances import annotate
+        from ..metrics.conditioning import layers_conditioning  # scipy: not at start-up
 
         layers = self.aligned_layers(acts, data)
+        asm = data.assembly
         if self.aggregation == "pereira":
             per_block = [layers_conditioning({n: X[prow] for n, X in layers.items()}, folds, None)
-                         for _, prow, folds in self._experiment_folds(data.assembly)]
-            records = {n: merge_blocks([b[n] for b in per_block]) for n in layers}
+                         for _, _, prow, folds, _ in self._experiment_blocks(asm, ScoreContext().atlases)]
         else:
-            records = layers_conditioning(layers, self._folds(data.assembly), None)
-        return {n: annotate(self.suite, self.id, rec) for n, rec in records.items()}
+            per_block = [layers_conditioning(layers, self._folds(asm), None)]
+        return self._annotated(per_block)
 
     # -- Blank2014fROI / Fedorenko2016v3: per-neuroid ceiling --------------------------------------
     def _score_per_neuroid(self, layers, data, solver, ceiling_mode, progress, device=None, bootstrap=None,
                            layer_selection="max") -> BenchmarkScore:
         from ..metrics.conditioning import layers_conditioning  # scipy: not at start-up
-        from ..tolerances import annotate
 
         asm = data.assembly
         pres, neur = asm.presentation, asm.neuroid
@@ -172,7 +177,7 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
         agg = PerNeuroidAggregate(c, subjects)
         r = cross_regressed_correlation(layers, target, ids, folds, pearson_scipy, solver=solver, progress=progress,
                                         device=device, observer=FoldObserver(bootstrap, agg.reduce) if bootstrap else None)
-        conditioning = layers_conditioning(layers, folds, None)
+        conditioning = self._annotated([layers_conditioning(layers, folds, None)])
         out_layers, per_neuroid = [], {"neuroid_id": neuroid_ids, "ceiling_center_file_order": c_center,
                                         "ceiling_neuroid_id_file_order": c_ids}
         for name, X in layers.items():
@@ -182,7 +187,7 @@ class LegacyEncodingBenchmark(LegacyBenchmark):
             medians = _subject_medians(q, subjects)
             center, error = median_and_mad(medians)
             out_layers.append(LayerScore(name, X.shape[1], None, None, center, error, {"subject_medians": medians},
-                                         annotate(self.suite, self.id, conditioning[name]),
+                                         conditioning[name],
                                          subject_scores=dict(medians)))
             per_neuroid[f"{name}__split_neuroid_r"] = r[name]
             per_neuroid[f"{name}__neuroid_r"] = r_n
