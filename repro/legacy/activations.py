@@ -37,6 +37,20 @@ class _AllLayers:
         return self._model(*args, layers=self._layers, **kwargs)
 
 
+@contextlib.contextmanager
+def _drivers_wrapped(wrap):
+    """neural-nlp's model drivers (listen_to, read_words) replaced by ``wrap(driver)`` inside the block."""
+    neural = importlib.import_module("neural_nlp.benchmarks.neural")
+    originals = {name: getattr(neural, name) for name in DRIVERS}
+    try:
+        for name, driver in originals.items():
+            setattr(neural, name, wrap(driver))
+        yield
+    finally:
+        for name, driver in originals.items():
+            setattr(neural, name, driver)
+
+
 def _capturing(driver):
     def capture(*args, **kwargs):
         raise _Captured(driver(*args, **kwargs))
@@ -46,25 +60,17 @@ def _capturing(driver):
 def capture(benchmark: str, candidate) -> object:
     """Run the benchmark on ``candidate`` until its model activations exist; return them (an assembly)."""
     neural_nlp = runner.import_neural_nlp()
-    neural = importlib.import_module("neural_nlp.benchmarks.neural")
-    originals = {name: getattr(neural, name) for name in DRIVERS}
     try:
-        for name, driver in originals.items():
-            setattr(neural, name, _capturing(driver))
-        neural_nlp.benchmark_pool[benchmark](candidate)
+        with _drivers_wrapped(_capturing):
+            neural_nlp.benchmark_pool[benchmark](candidate)
     except _Captured as done:
         return done.activations
-    finally:
-        for name, driver in originals.items():
-            setattr(neural, name, driver)
     raise LegacyError("%s scored without calling %s; cannot capture its activations" % (benchmark, "/".join(DRIVERS)))
 
 
 @contextlib.contextmanager
 def recording():
     """Keep every assembly the benchmark's model drivers return while the original code scores (a list)."""
-    neural = importlib.import_module("neural_nlp.benchmarks.neural")
-    originals = {name: getattr(neural, name) for name in DRIVERS}
     seen = []
 
     def keeping(driver):
@@ -74,13 +80,8 @@ def recording():
             return out
         return record
 
-    try:
-        for name, driver in originals.items():
-            setattr(neural, name, keeping(driver))
+    with _drivers_wrapped(keeping):
         yield seen
-    finally:
-        for name, driver in originals.items():
-            setattr(neural, name, driver)
 
 
 def merged(assemblies, layers: Sequence[str]) -> Dict[str, object]:
