@@ -209,11 +209,9 @@ def read_result(produced: Path, output: str | Path | None, engine: str, data_dir
             raise EngineError(f"{engine} finished but wrote no {path.name}; see the log above")
     result = attach(json.loads(produced.read_text()), side, data_dir)
     if output:
-        out = Path(output)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(json.dumps(result, indent=1, allow_nan=False) + "\n")  # as the legacy side writes it
-        os.replace(tmp, out)
+        from repro.legacy.runner import write_json  # the legacy side's own writer: same format, atomic, 0644
+
+        write_json(str(output), result)
     return result
 
 
